@@ -1,0 +1,59 @@
+// Lint rules, including the package boundaries of docs/architecture.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeOnly = ['node:*', 'fastify', 'better-sqlite3', 'ioredis', 'pino', 'commander', 'yaml'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bench/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['packages/protocol/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...nodeOnly, '@sluice/*'] }] },
+  },
+  {
+    files: ['packages/client/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...nodeOnly, '@sluice/server', '@sluice/worker'] }] },
+  },
+  {
+    files: ['packages/worker/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@sluice/server', '@sluice/client', 'fastify', 'better-sqlite3', 'ioredis'] }] },
+  },
+  {
+    files: ['packages/server/src/{jobs,routes,fleet}/**', 'packages/server/src/app.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/store/sqlite/**', '**/store/redis/**', 'better-sqlite3', 'ioredis'], message: 'Depend on the JobStore contract, not an implementation.' }] },
+      ],
+    },
+  },
+  {
+    // Test files are outside the packages' build projects: they get their own, with Node types.
+    files: ['**/*.test.ts', 'test/**/*.ts', 'vitest.config.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: ['./tsconfig.test.json'] } },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**', 'bench/**', '*.config.*'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

@@ -1,0 +1,124 @@
+// createApp: the Fastify instance with every route and the job services, over any JobStore. No listen,
+// no signals, no timers: main.ts starts those, and tests drive this with `inject`.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ERROR_TEXT } from '@sluice/protocol';
+import type { Config } from './config/config-schema.js';
+import { Auth } from './http/auth.js';
+import type { AppServices } from './http/app-services.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { registerRawBodyParser } from './http/raw-body.js';
+import { rewriteUrl } from './http/url-rewrite.js';
+import { Dispatcher } from './jobs/dispatcher.js';
+import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
+import type { JobContext } from './jobs/job-context.js';
+import { JobService } from './jobs/job-service.js';
+import { Wakeups } from './jobs/wakeups.js';
+import { WorkerPosts } from './jobs/worker-posts.js';
+import { WorkerPresence } from './jobs/worker-presence.js';
+import { registerCancelRetryRoutes } from './routes/public/cancel-retry.js';
+import { registerQueueHealthRoutes } from './routes/public/queue-health.js';
+import { registerRunRoutes } from './routes/public/run.js';
+import { registerStatusRoutes } from './routes/public/status.js';
+import { registerStreamRoute } from './routes/public/stream.js';
+import { registerJobPostRoutes } from './routes/worker/job-posts.js';
+import { registerStopPingRoutes } from './routes/worker/job-stop-ping.js';
+import { registerJobTakeRoutes } from './routes/worker/job-take.js';
+import type { JobStore } from './store/job-store.js';
+import type { JobRecord } from './store/job-record.js';
+
+export interface AppOptions {
+  store: JobStore;
+  config: Config;
+  /** pino logger, or false for none (tests). */
+  logger?: Logger | false;
+  now?: () => number;
+  fleet?: FleetView;
+  onTerminal?: (job: JobRecord) => void;
+}
+
+export interface SluiceApp {
+  app: FastifyInstance;
+  services: AppServices;
+  context: JobContext;
+  /** Makes every held request answer now and refuses new holds (graceful shutdown, step one). */
+  beginShutdown(): void;
+}
+
+/** The largest body any route may need to read; routes enforce their endpoint's own caps below it. */
+function largestBodyCap(config: Config): number {
+  let max = 1024 * 1024;
+  for (const e of Object.values(config.endpoints)) {
+    max = Math.max(max, e.maxRunBytes, e.maxRunsyncBytes, e.maxResultBytes, e.maxStreamItemBytes);
+  }
+  return max;
+}
+
+export function createApp(options: AppOptions): SluiceApp {
+  const { config, store } = options;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger ? (options.logger as FastifyBaseLogger) : undefined,
+    rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
+    exposeHeadRoutes: false,
+    bodyLimit: largestBodyCap(config),
+    // Long-polls hold for up to 300 s (spec §1.5): Node's 300 s default request timeout must not cut them.
+    requestTimeout: 330_000,
+    // Workers long-poll without pause: a log line per request would drown everything else.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 256 },
+  });
+  const shutdown = new AbortController();
+  const wakeups = new Wakeups();
+  const log = options.logger || (app.log as Logger);
+  const context: JobContext = {
+    store,
+    wakeups,
+    endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
+    now: options.now ?? Date.now,
+    log,
+    onTerminal: options.onTerminal,
+  };
+  const server = config.server;
+  const services: AppServices = {
+    config,
+    auth: new Auth(config.auth.keys),
+    jobs: new JobService(context),
+    dispatcher: new Dispatcher(context),
+    posts: new WorkerPosts(context),
+    presence: new WorkerPresence(context),
+    health: new HealthReporter(
+      context,
+      options.fleet,
+      Math.max(3 * server.pingIntervalMs, 2 * server.workerPollHoldMs),
+    ),
+    shutdownSignal: shutdown.signal,
+  };
+
+  registerRawBodyParser(app);
+  registerErrorHandler(app);
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: ERROR_TEXT.routeNotFound, code: 'ERR_ROUTE_NOT_FOUND' }),
+  );
+  for (const register of [
+    registerRunRoutes,
+    registerStatusRoutes,
+    registerStreamRoute,
+    registerCancelRetryRoutes,
+    registerQueueHealthRoutes,
+    registerJobTakeRoutes,
+    registerJobPostRoutes,
+    registerStopPingRoutes,
+  ]) {
+    register(app, services);
+  }
+
+  return {
+    app,
+    services,
+    context,
+    beginShutdown() {
+      shutdown.abort();
+      wakeups.wakeEverything();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// API key and worker token checks (spec §1.2). Client keys open client routes within their scope; worker
+// tokens open worker routes of their endpoint; neither opens the other's. Keys are compared in constant
+// time and never logged. With no keys configured, auth is off (development mode).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import type { ApiKeyConfig } from '../config/config-schema.js';
+
+export type RouteKind = 'client-read' | 'client-write' | 'worker';
+
+interface Credential {
+  digest: Buffer;
+  kind: 'client' | 'worker';
+  access: 'read-write' | 'read-only';
+  endpoints: '*' | Set<string>;
+}
+
+/** A SHA-256 digest makes every comparison the same length, so timingSafeEqual applies and leaks no length. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** The key from `Authorization: Bearer <key>` or a raw `Authorization: <key>` (spec §1.2). */
+export function credentialFrom(header: string | string[] | undefined): string | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  const match = /^bearer\s+(.+)$/i.exec(value);
+  return (match?.[1] ?? value).trim();
+}
+
+export class Auth {
+  private readonly credentials: Credential[] = [];
+
+  constructor(keys: ApiKeyConfig[]) {
+    for (const key of keys) {
+      this.credentials.push({
+        digest: digest(key.key),
+        kind: key.kind,
+        access: key.access,
+        endpoints: key.endpoints === '*' ? '*' : new Set(key.endpoints),
+      });
+    }
+  }
+
+  /** Auth is on once any key is configured. */
+  get enabled(): boolean {
+    return this.credentials.length > 0;
+  }
+
+  /** Registers a worker token issued by the launcher for one endpoint. */
+  addWorkerToken(endpointId: string, token: string): void {
+    this.credentials.push({
+      digest: digest(token),
+      kind: 'worker',
+      access: 'read-write',
+      endpoints: new Set([endpointId]),
+    });
+  }
+
+  /** Throws 401 unless the header grants `kind` on `endpointId`. */
+  check(header: string | string[] | undefined, kind: RouteKind, endpointId: string): void {
+    if (!this.enabled) return;
+    const key = credentialFrom(header);
+    if (key !== undefined && this.allows(digest(key), kind, endpointId)) return;
+    throw new SluiceError('ERR_AUTH_UNAUTHORIZED', ERROR_TEXT.unauthorized);
+  }
+
+  private allows(candidate: Buffer, kind: RouteKind, endpointId: string): boolean {
+    let granted = false;
+    // Every credential is compared, so the time taken does not tell which one matched.
+    for (const cred of this.credentials) {
+      if (!timingSafeEqual(cred.digest, candidate)) continue;
+      const scopeOk = cred.endpoints === '*' || cred.endpoints.has(endpointId);
+      const kindOk =
+        kind === 'worker'
+          ? cred.kind === 'worker'
+          : cred.kind === 'client' && (kind === 'client-read' || cred.access === 'read-write');
+      if (scopeOk && kindOk) granted = true;
+    }
+    return granted;
+  }
+}

@@ -1,0 +1,111 @@
+// Registers one RunPod-style route: answers 405 (with Allow) for other methods, checks auth before the
+// endpoint is resolved (spec §1.2), resolves the endpoint, and hands the handler an abort signal that fires
+// when the client goes away or the server shuts down.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import type { EndpointConfig } from '../config/config-schema.js';
+import type { RouteKind } from './auth.js';
+import type { AppServices } from './app-services.js';
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
+
+export interface RouteContext {
+  endpointId: string;
+  endpoint: EndpointConfig;
+  params: Record<string, string>;
+  query: Record<string, string | string[] | undefined>;
+  /** Aborts when the client disconnects or the server begins shutting down. */
+  signal: AbortSignal;
+}
+
+export interface RouteDefinition {
+  /** Operation name, for logs and rate limits. */
+  operation: string;
+  url: string;
+  methods: ReadonlyArray<'GET' | 'POST'>;
+  kind: RouteKind;
+  /** Worker long-poll routes answer 401 only after the normal hold (spec §1.2). */
+  holdUnauthorized?: boolean;
+  /**
+   * Byte cap for the body, checked from Content-Length before the body is read and again on the bytes
+   * read; `exceeded` runs first (a worker post fails its job, spec §2.6).
+   */
+  bodyCap?: (endpoint: EndpointConfig) => BodyCap;
+  handler: (ctx: RouteContext, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+export interface BodyCap {
+  bytes: number;
+  message: string;
+  exceeded?: (ctx: RouteContext) => Promise<void>;
+}
+
+const contexts = new WeakMap<FastifyRequest, RouteContext>();
+
+/** Calls `onLost` if the connection closes before the whole response was handed to the OS. */
+export function onResponseLost(reply: FastifyReply, onLost: () => void): void {
+  let finished = false;
+  reply.raw.once('finish', () => (finished = true));
+  reply.raw.once('close', () => {
+    if (!finished) onLost();
+  });
+}
+
+export function requestSignal(reply: FastifyReply, shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  onResponseLost(reply, () => controller.abort());
+  return AbortSignal.any([controller.signal, shutdown]);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function enforceCap(cap: BodyCap | undefined, length: number, ctx: RouteContext): Promise<void> {
+  if (!cap || length <= cap.bytes) return;
+  await cap.exceeded?.(ctx);
+  throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', cap.message);
+}
+
+export function defineRoute(app: FastifyInstance, services: AppServices, def: RouteDefinition): void {
+  app.route({
+    method: [...ALL_METHODS],
+    url: def.url,
+    config: { operation: def.operation },
+    // Runs before the body is read, so a wrong key or an oversized declared body costs no buffering.
+    onRequest: async (request, reply) => {
+      if (!(def.methods as readonly string[]).includes(request.method)) {
+        void reply.header('Allow', def.methods.join(', '));
+        throw new SluiceError('ERR_METHOD_NOT_ALLOWED', ERROR_TEXT.methodNotAllowed);
+      }
+      const params = request.params as Record<string, string>;
+      const endpointId = params['endpointId'] ?? '';
+      const signal = requestSignal(reply, services.shutdownSignal);
+      try {
+        services.auth.check(request.headers.authorization, def.kind, endpointId);
+      } catch (err) {
+        if (def.holdUnauthorized) await sleep(services.config.server.workerPollHoldMs, signal);
+        throw err;
+      }
+      const endpoint = services.jobs.endpointOrThrow(endpointId);
+      const query = request.query as RouteContext['query'];
+      const ctx: RouteContext = { endpointId, endpoint, params, query, signal };
+      contexts.set(request, ctx);
+      await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);
+    },
+    handler: async (request, reply) => {
+      const ctx = contexts.get(request);
+      if (!ctx) throw new Error('route context missing');
+      await enforceCap(def.bodyCap?.(ctx.endpoint), Buffer.isBuffer(request.body) ? request.body.length : 0, ctx);
+      return def.handler(ctx, request, reply);
+    },
+  });
+}

@@ -1,0 +1,22 @@
+// Body handling for every route (spec §1.3): bodies are read raw whatever their Content-Type, never
+// form-decoded, and parsed as JSON by the route that needs one. Empty bodies stay `undefined`.
+import type { FastifyInstance } from 'fastify';
+import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+
+export function registerRawBodyParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, (body as Buffer).length === 0 ? undefined : body);
+  });
+}
+
+/** Parses a raw body as JSON; an absent body is `undefined`. Throws the spec's 400 for anything else. */
+export function parseJsonBody(body: unknown): unknown {
+  if (body === undefined || body === null) return undefined;
+  if (!Buffer.isBuffer(body)) return body;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson, { cause: err });
+  }
+}

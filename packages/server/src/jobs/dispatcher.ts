@@ -1,0 +1,80 @@
+// Hands queued jobs to long-polling workers (job-take, job-take-batch) and pending stops to job-stop polls.
+// A job enqueued while a worker waits is claimed by that worker at once: enqueue notifies the queue key,
+// which wakes the longest-waiting take (no polling interval on this path).
+import { DEFAULTS } from '@sluice/protocol';
+import type { JobRecord } from '../store/job-record.js';
+import { announce, type JobContext } from './job-context.js';
+import { queueKey, stopKey } from './wakeups.js';
+
+export class Dispatcher {
+  constructor(private readonly ctx: JobContext) {}
+
+  /**
+   * Claims up to `max` jobs for `workerId`, holding up to `holdMs` while the queue is empty. Answers [] when
+   * the hold expires, the request is aborted, or the worker is draining (it gets no more jobs, spec §6.2).
+   */
+  async take(
+    endpointId: string,
+    workerId: string,
+    max: number,
+    holdMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobRecord[]> {
+    const { store, wakeups } = this.ctx;
+    const count = Math.max(1, Math.min(max, DEFAULTS.maxBatchSize));
+    const key = queueKey(endpointId);
+    const deadline = Date.now() + holdMs;
+    for (;;) {
+      const seq = wakeups.seq(key);
+      const worker = await store.getWorker(endpointId, workerId);
+      if (signal?.aborted) return [];
+      if (!worker?.draining) {
+        const jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
+        if (jobs.length > 0) {
+          if (signal?.aborted) {
+            await this.handBack(endpointId, workerId, jobs);
+            return [];
+          }
+          for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
+          return jobs;
+        }
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return [];
+      await wakeups.wait(key, seq, left, signal);
+    }
+  }
+
+  /** Returns jobs whose take answer never reached the worker to the head of the queue (spec §1.5). */
+  async handBack(endpointId: string, workerId: string, jobs: JobRecord[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.ctx.store.unclaim(
+      endpointId,
+      workerId,
+      jobs.map((job) => job.id),
+    );
+    for (const job of jobs) {
+      const after = await this.ctx.store.get(endpointId, job.id);
+      if (after) announce(this.ctx, after, 'IN_PROGRESS');
+    }
+    this.ctx.log.warn(
+      { endpointId, workerId, jobs: jobs.map((j) => j.id) },
+      'take answer not delivered; jobs requeued at the head',
+    );
+  }
+
+  /** Holds until a stop is pending for the worker, then takes them all (spec §6.6). */
+  async takeStops(endpointId: string, workerId: string, holdMs: number, signal?: AbortSignal): Promise<string[]> {
+    const { store, wakeups } = this.ctx;
+    const key = stopKey(endpointId, workerId);
+    const deadline = Date.now() + holdMs;
+    for (;;) {
+      const seq = wakeups.seq(key);
+      const stops = await store.takeStops(endpointId, workerId);
+      if (stops.length > 0) return stops;
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted) return [];
+      await wakeups.wait(key, seq, left, signal);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+// Client-side job lifecycle (spec §4): submission with resolved policy, lookups, cancel, retry, purge,
+// and the long-polls that wait for a job to finish or to stream.
+import { randomUUID } from 'node:crypto';
+import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/protocol';
+import type { EndpointConfig } from '../config/config-schema.js';
+import type { JobRecord } from '../store/job-record.js';
+import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
+import { announce, type JobContext } from './job-context.js';
+import { jobKey, streamKey } from './wakeups.js';
+
+/** Stream items handed out per non-terminal response; a terminal response carries all of them (spec §4.5 rule 4). */
+const STREAM_PAGE = 1000;
+
+export interface SubmitOptions {
+  sync: boolean;
+  idempotency?: IdempotencyClaim;
+}
+
+export class JobService {
+  constructor(private readonly ctx: JobContext) {}
+
+  endpointOrThrow(endpointId: string): EndpointConfig {
+    const endpoint = this.ctx.endpoint(endpointId);
+    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND', ERROR_TEXT.endpointNotFound);
+    return endpoint;
+  }
+
+  /** Creates a job (or replays an idempotent one) and wakes one waiting worker. */
+  async submit(
+    endpointId: string,
+    submission: Submission,
+    options: SubmitOptions,
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    const endpoint = this.endpointOrThrow(endpointId);
+    const now = this.ctx.now();
+    const ttl = submission.policy.ttl ?? endpoint.ttl;
+    const result = await this.ctx.store.enqueue(
+      {
+        id: options.sync ? `sync-${randomUUID()}` : randomUUID(),
+        endpointId,
+        input: submission.input,
+        webhook: submission.webhook,
+        s3Config: submission.s3Config,
+        executionTimeout: submission.policy.executionTimeout ?? endpoint.executionTimeout,
+        ttl,
+        lowPriority: submission.policy.lowPriority ?? false,
+        sync: options.sync,
+        retention: options.sync ? endpoint.syncRetention : endpoint.runRetention,
+        createdAt: now,
+        ttlDeadline: now + ttl,
+      },
+      { idempotency: options.idempotency, maxQueueSize: endpoint.maxQueueSize },
+    );
+    if (result.created) announce(this.ctx, result.job, undefined);
+    return result;
+  }
+
+  async get(endpointId: string, id: string): Promise<JobRecord> {
+    this.endpointOrThrow(endpointId);
+    const job = await this.ctx.store.get(endpointId, id);
+    if (!job) throw notFound();
+    return job;
+  }
+
+  async cancel(endpointId: string, id: string): Promise<JobRecord> {
+    this.endpointOrThrow(endpointId);
+    const result = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
+    if (!result) throw notFound();
+    if (result.job.status !== result.previous) announce(this.ctx, result.job, result.previous);
+    return result.job;
+  }
+
+  async retry(endpointId: string, id: string): Promise<JobRecord> {
+    this.endpointOrThrow(endpointId);
+    const job = await this.ctx.store.retry(endpointId, id, this.ctx.now());
+    if (!job) throw notFound();
+    announce(this.ctx, job, 'FAILED');
+    return job;
+  }
+
+  async purgeQueue(endpointId: string): Promise<number> {
+    this.endpointOrThrow(endpointId);
+    const jobs = await this.ctx.store.purgeQueue(endpointId, this.ctx.now());
+    for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
+    return jobs.length;
+  }
+
+  /** `status?ttl=`: moves the ttl deadline to now + ttl (spec §4.3). */
+  async setTtl(endpointId: string, id: string, ttl: number): Promise<JobRecord> {
+    this.endpointOrThrow(endpointId);
+    const job = await this.ctx.store.setTtlDeadline(endpointId, id, this.ctx.now() + ttl);
+    if (!job) throw notFound();
+    return job;
+  }
+
+  /** Holds until the job is terminal or `waitMs` passes; answers the job as it then is (runsync, status-sync). */
+  async waitForTerminal(endpointId: string, id: string, waitMs: number, signal?: AbortSignal): Promise<JobRecord> {
+    const deadline = Date.now() + waitMs;
+    const key = jobKey(endpointId, id);
+    for (;;) {
+      const seq = this.ctx.wakeups.seq(key);
+      const job = await this.get(endpointId, id);
+      const left = deadline - Date.now();
+      if (isTerminal(job.status) || left <= 0 || signal?.aborted) return job;
+      await this.ctx.wakeups.wait(key, seq, left, signal);
+    }
+  }
+
+  /**
+   * Holds until an undelivered stream item exists, the job is terminal, or `waitMs` passes, then consumes
+   * the items it answers with (spec §4.5 rules 1–4).
+   */
+  async readStream(endpointId: string, id: string, waitMs: number, signal?: AbortSignal): Promise<StreamRead> {
+    this.endpointOrThrow(endpointId);
+    const deadline = Date.now() + waitMs;
+    const key = streamKey(endpointId, id);
+    for (;;) {
+      const seq = this.ctx.wakeups.seq(key);
+      const read = await this.ctx.store.readStream(endpointId, id, STREAM_PAGE);
+      if (!read) throw notFound();
+      if (isTerminal(read.job.status)) return this.drainStream(read);
+      const left = deadline - Date.now();
+      if (read.items.length > 0 || left <= 0 || signal?.aborted) return read;
+      await this.ctx.wakeups.wait(key, seq, left, signal);
+    }
+  }
+
+  /** A terminal response must carry every remaining item, however many pages that is. */
+  private async drainStream(first: StreamRead): Promise<StreamRead> {
+    const items = [...first.items];
+    let page = first.items.length;
+    while (page === STREAM_PAGE) {
+      const next = await this.ctx.store.readStream(first.job.endpointId, first.job.id, STREAM_PAGE);
+      if (!next) break;
+      items.push(...next.items);
+      page = next.items.length;
+    }
+    return { job: first.job, items };
+  }
+}
+
+function notFound(): SluiceError {
+  return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
+}

@@ -1,0 +1,107 @@
+// Applies worker posts (spec §6.4 job-done, §6.5 job-stream): classifies the raw body, enforces the size
+// caps, and fails the job visibly when a post is oversized or invalid (spec §2.3 row 7).
+import { ERROR_TEXT, SluiceError, formatMb, isTruthy, type Json } from '@sluice/protocol';
+import type { EndpointConfig } from '../config/config-schema.js';
+import type { FinalResult, PostOutcome } from '../store/job-store.js';
+import { announce, type JobContext } from './job-context.js';
+
+export interface WorkerPost {
+  endpointId: string;
+  workerId: string;
+  jobId: string;
+  /** The raw body, parsed here whatever its content type (spec §1.3). */
+  body: Buffer | undefined;
+}
+
+function parseObject(body: Buffer | undefined): Record<string, Json> | undefined {
+  if (!body || body.length === 0) return undefined;
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, Json>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The final result a job-done body stands for (rules 3 and 4 of spec §6.4). */
+export function classifyFinal(body: Record<string, Json>, isStream: boolean): FinalResult {
+  const result: FinalResult = { status: isTruthy(body['error']) ? 'FAILED' : 'COMPLETED', streaming: isStream };
+  if (Object.hasOwn(body, 'output')) result.output = body['output'] ?? null;
+  if (result.status === 'FAILED') {
+    const error = body['error'];
+    result.error = typeof error === 'string' ? error : JSON.stringify(error);
+  }
+  return result;
+}
+
+export class WorkerPosts {
+  constructor(private readonly ctx: JobContext) {}
+
+  /** `POST job-done`: progress update or final result. Throws the 4xx the worker must see. */
+  async done(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
+    if ((post.body?.length ?? 0) > this.endpoint(post).maxResultBytes) await this.failOversize(post, 'result');
+    const body = parseObject(post.body);
+    if (!body) {
+      await this.failForPost(post, 'worker posted an invalid result');
+      throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
+    }
+    if (body['stopPod'] === true) {
+      await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
+    }
+    if (body['status'] === 'IN_PROGRESS') {
+      const outcome = await this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
+      if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
+      return outcome;
+    }
+    return this.finish(post, classifyFinal(body, isStream));
+  }
+
+  /** `POST job-stream`: appends one item verbatim. */
+  async stream(post: WorkerPost): Promise<PostOutcome> {
+    if ((post.body?.length ?? 0) > this.endpoint(post).maxStreamItemBytes) await this.failOversize(post, 'stream');
+    const item = parseObject(post.body);
+    // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
+    if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
+    const outcome = await this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
+    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
+    return outcome;
+  }
+
+  /** Fails the job of an oversized post (spec §2.6) and throws the 413 the worker gets. */
+  async failOversize(post: WorkerPost, what: 'result' | 'stream'): Promise<never> {
+    const endpoint = this.endpoint(post);
+    if (what === 'result') {
+      const cap = formatMb(endpoint.maxResultBytes);
+      await this.failForPost(post, `result exceeded ${cap}`);
+      throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', `result is too large; max size is ${cap}`);
+    }
+    const cap = formatMb(endpoint.maxStreamItemBytes);
+    await this.failForPost(post, `stream chunk exceeded ${cap}`);
+    throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', `stream chunk is too large; max size is ${cap}`);
+  }
+
+  private endpoint(post: WorkerPost): EndpointConfig {
+    const endpoint = this.ctx.endpoint(post.endpointId);
+    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND', ERROR_TEXT.endpointNotFound);
+    return endpoint;
+  }
+
+  private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {
+    const outcome = await this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
+    // An applied final post always ends a live job (IN_PROGRESS, or IN_QUEUE after a reclaim).
+    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
+    return outcome;
+  }
+
+  private async failForPost(post: WorkerPost, error: string): Promise<void> {
+    const outcome = await this.finish(post, { status: 'FAILED', error, stopWorker: true });
+    if (outcome.kind === 'applied') {
+      this.ctx.log.warn(
+        { endpointId: post.endpointId, workerId: post.workerId, jobId: post.jobId, error },
+        'job failed by its worker post',
+      );
+    }
+  }
+}

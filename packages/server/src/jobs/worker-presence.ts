@@ -1,0 +1,51 @@
+// Records what workers tell about themselves: that they are alive (any request), their pings (spec §6.7),
+// their GPU label, and unhealthy reports. "Seen" writes are throttled per worker to keep them off the hot path.
+import type { WorkerRecord } from '../store/job-store.js';
+import type { JobContext } from './job-context.js';
+
+const SEEN_WRITE_EVERY_MS = 1000;
+
+/** An unhealthy verdict stands until the worker pings again after it (a later ping means it is back). */
+export function isUnhealthy(worker: WorkerRecord): boolean {
+  return worker.unhealthy !== undefined && worker.unhealthy.at >= (worker.lastPingAt ?? 0);
+}
+
+export interface PingReport {
+  jobIds: string[];
+  version?: string;
+  unhealthy?: { check?: string; reason?: string };
+}
+
+export class WorkerPresence {
+  private readonly lastWrite = new Map<string, number>();
+
+  constructor(private readonly ctx: JobContext) {}
+
+  /** Notes any worker request; registers an unknown worker on first sight (spec §6.1). */
+  async seen(endpointId: string, workerId: string, label?: string): Promise<void> {
+    const key = `${endpointId}\u0000${workerId}`;
+    const now = this.ctx.now();
+    const last = this.lastWrite.get(key);
+    if (last !== undefined && now - last < SEEN_WRITE_EVERY_MS) return;
+    this.lastWrite.set(key, now);
+    await this.ctx.store.recordWorker(endpointId, workerId, { seen: true, label }, now);
+  }
+
+  async ping(endpointId: string, workerId: string, report: PingReport, label?: string): Promise<WorkerRecord> {
+    const now = this.ctx.now();
+    const worker = await this.ctx.store.recordWorker(
+      endpointId,
+      workerId,
+      { seen: true, label, ping: { jobIds: report.jobIds, version: report.version }, unhealthy: report.unhealthy },
+      now,
+    );
+    if (report.unhealthy) {
+      this.ctx.log.warn({ endpointId, workerId, ...report.unhealthy }, 'worker reported unhealthy');
+    }
+    return worker;
+  }
+
+  forget(endpointId: string, workerId: string): void {
+    this.lastWrite.delete(`${endpointId}\u0000${workerId}`);
+  }
+}

@@ -1,0 +1,63 @@
+// `POST job-done/{workerId}/{jobId}` and `POST job-stream/{workerId}/{jobId}` (spec §6.4, §6.5). Posts for
+// terminal jobs or jobs leased elsewhere answer 200 and change nothing; unknown jobs answer 404.
+import type { FastifyInstance } from 'fastify';
+import { ERROR_TEXT, SluiceError, formatMb } from '@sluice/protocol';
+import type { AppServices } from '../../http/app-services.js';
+import { defineRoute, type RouteContext } from '../../http/define-route.js';
+import type { PostOutcome } from '../../store/job-store.js';
+import type { WorkerPost } from '../../jobs/worker-posts.js';
+import { gpuLabel, queryValue } from './worker-query.js';
+
+function post(ctx: RouteContext, body: unknown): WorkerPost {
+  return {
+    endpointId: ctx.endpointId,
+    workerId: ctx.params['workerId'] ?? '',
+    jobId: ctx.params['jobId'] ?? '',
+    body: Buffer.isBuffer(body) ? body : undefined,
+  };
+}
+
+function answer(outcome: PostOutcome): Record<string, never> {
+  if (outcome.kind === 'not-found') throw new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
+  return {};
+}
+
+export function registerJobPostRoutes(app: FastifyInstance, services: AppServices): void {
+  defineRoute(app, services, {
+    operation: 'job-done',
+    url: '/v2/:endpointId/job-done/:workerId/:jobId',
+    methods: ['POST'],
+    kind: 'worker',
+    // Oversize is judged by WorkerPosts, which also fails the job; this only stops reading early.
+    bodyCap: (e) => ({
+      bytes: e.maxResultBytes,
+      message: `result is too large; max size is ${formatMb(e.maxResultBytes)}`,
+      exceeded: async (ctx) => {
+        await services.posts.failOversize(post(ctx, undefined), 'result');
+      },
+    }),
+    handler: async (ctx, request) => {
+      await services.presence.seen(ctx.endpointId, ctx.params['workerId'] ?? '', gpuLabel(ctx));
+      const isStream = queryValue(ctx, 'isStream') === 'true';
+      return answer(await services.posts.done(post(ctx, request.body), isStream));
+    },
+  });
+
+  defineRoute(app, services, {
+    operation: 'job-stream',
+    url: '/v2/:endpointId/job-stream/:workerId/:jobId',
+    methods: ['POST'],
+    kind: 'worker',
+    bodyCap: (e) => ({
+      bytes: e.maxStreamItemBytes,
+      message: `stream chunk is too large; max size is ${formatMb(e.maxStreamItemBytes)}`,
+      exceeded: async (ctx) => {
+        await services.posts.failOversize(post(ctx, undefined), 'stream');
+      },
+    }),
+    handler: async (ctx, request) => {
+      await services.presence.seen(ctx.endpointId, ctx.params['workerId'] ?? '', gpuLabel(ctx));
+      return answer(await services.posts.stream(post(ctx, request.body)));
+    },
+  });
+}

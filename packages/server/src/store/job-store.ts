@@ -1,0 +1,197 @@
+// The job store contract: every durable operation Sluice needs, designed from its operations, not a backend.
+// Guarantees every implementation gives (checked by store/testing/conformance.ts):
+// - each method is one atomic step (one SQL transaction, one Lua script): no reader sees half a transition;
+// - allowed transitions come from @sluice/protocol (nextStatus); a disallowed one changes nothing;
+// - every entry into a terminal state of a job with a webhook adds one webhook delivery to the outbox,
+//   and every terminal entry of a running job (cancel, timeout, invalid post) queues a job-stop for its worker,
+//   in the same atomic step as the transition;
+// - jobs of one endpoint are claimed in queue order: submissions and retries at the tail, requeues at the head;
+// - `output` is only ever what spec §2.2 allows: a progress value does not survive cancel, timeout or reclaim.
+import type { Json, JobStatus } from '@sluice/protocol';
+import type { JobRecord } from './job-record.js';
+
+/** What `enqueue` needs; the store assigns nothing but the queue position. */
+export type NewJob = Pick<
+  JobRecord,
+  | 'id'
+  | 'endpointId'
+  | 'input'
+  | 'webhook'
+  | 's3Config'
+  | 'executionTimeout'
+  | 'ttl'
+  | 'lowPriority'
+  | 'sync'
+  | 'retention'
+  | 'createdAt'
+  | 'ttlDeadline'
+>;
+
+export interface IdempotencyClaim {
+  /** (API key, endpoint) scope, already combined by the caller. */
+  scope: string;
+  key: string;
+  /** Hash of the request body: a repeat with another fingerprint is a conflict. */
+  fingerprint: string;
+  expiresAt: number;
+}
+
+export interface EnqueueOptions {
+  idempotency?: IdempotencyClaim;
+  /** Refuse with ERR_QUEUE_FULL when the endpoint already has this many IN_QUEUE jobs. */
+  maxQueueSize?: number;
+}
+
+export interface EnqueueResult {
+  job: JobRecord;
+  /** false when an idempotency key matched an earlier job, which is returned instead. */
+  created: boolean;
+}
+
+/** Outcome of a worker post (spec §6.4 acceptance rules). */
+export type PostOutcome =
+  /** The post changed the job. */
+  | { kind: 'applied'; job: JobRecord }
+  /** Known job, but terminal or leased to someone else: answered 200, nothing changed. */
+  | { kind: 'ignored'; job: JobRecord }
+  | { kind: 'not-found' };
+
+export interface FinalResult {
+  status: Extract<JobStatus, 'COMPLETED' | 'FAILED'>;
+  /** undefined: no output key; null is a posted null. */
+  output?: Json;
+  error?: string;
+  /** The final post had isStream=true. */
+  streaming?: boolean;
+  /** Queue a job-stop for the worker too (sluice failed the job for an invalid post). */
+  stopWorker?: boolean;
+}
+
+export interface StreamRead {
+  job: JobRecord;
+  /** Undelivered items, oldest first; the cursor has moved past them. */
+  items: Json[];
+}
+
+export interface JobCounts {
+  inQueue: number;
+  inProgress: number;
+  completed: number;
+  /** FAILED or TIMED_OUT. */
+  failed: number;
+  /** Retained or active jobs with retries >= 1. */
+  retried: number;
+}
+
+/** A transition made by `expire`, for webhooks-free bookkeeping in the service (wake-ups, logs, metrics). */
+export interface ExpiredJob {
+  job: JobRecord;
+  previous: JobStatus;
+}
+
+export interface ExpireResult {
+  /** Jobs moved to TIMED_OUT (executionTimeout or ttl). */
+  timedOut: ExpiredJob[];
+  /** Records deleted (retention ended, or ttl deadline while terminal). */
+  deleted: number;
+}
+
+export interface WebhookDelivery {
+  /** Unique per delivery, stable across its attempts (the `webhook-id` header). */
+  id: string;
+  endpointId: string;
+  jobId: string;
+  url: string;
+  /** The exact JSON text to POST. */
+  body: string;
+  /** Attempts already made. */
+  attempts: number;
+}
+
+/** What sluice knows of one worker process (spec §6.7, §4.9). */
+export interface WorkerRecord {
+  endpointId: string;
+  workerId: string;
+  firstSeenAt: number;
+  /** Last request of any kind from the worker; undefined while only registered by the launcher. */
+  lastSeenAt?: number;
+  /** Last ping; liveness rules (spec §6.8) apply only once this is set. */
+  lastPingAt?: number;
+  /** Job ids the latest ping listed. */
+  pingJobIds: string[];
+  version?: string;
+  /** `gpu` template parameter (spec §6.1). */
+  label?: string;
+  /** Sent stopPod: gets no more jobs (spec §6.4). */
+  draining: boolean;
+  unhealthy?: { at: number; check?: string; reason?: string };
+  /** IN_PROGRESS jobs leased to this worker now. */
+  inFlight: number;
+}
+
+export interface WorkerUpdate {
+  seen?: boolean;
+  ping?: { jobIds: string[]; version?: string };
+  label?: string;
+  draining?: boolean;
+  unhealthy?: { check?: string; reason?: string };
+}
+
+export interface JobStore {
+  /** Releases connections and file handles. Idempotent; every later call rejects with ERR_UNAVAILABLE. */
+  close(): Promise<void>;
+
+  // ── producer ───────────────────────────────────────────────────────────────
+  /** Adds a job at the tail of its endpoint's queue (spec §2.3 row 1). */
+  enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
+  get(endpointId: string, id: string): Promise<JobRecord | undefined>;
+  /** IN_QUEUE or IN_PROGRESS → CANCELLED (rows 8, 9); a terminal job is returned unchanged. */
+  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined>;
+  /** FAILED or TIMED_OUT → IN_QUEUE at the tail (row 15); other states throw ERR_JOB_NOT_RETRYABLE. */
+  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined>;
+  /** Every IN_QUEUE job of the endpoint → CANCELLED (row 10); returns them. */
+  purgeQueue(endpointId: string, now: number): Promise<JobRecord[]>;
+  /** Moves the ttl deadline (`status?ttl=`, spec §4.3). */
+  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined>;
+
+  // ── worker ─────────────────────────────────────────────────────────────────
+  /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2). */
+  claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]>;
+  /** Puts claimed jobs whose take answer could not be written back at the head, no retry counted (spec §1.5). */
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void>;
+  /** `job-done` with status IN_PROGRESS (row 3): output becomes `output` (undefined: no output key, none). */
+  progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome>;
+  /** Final `job-done`, or sluice failing a job for an invalid post (rows 5, 6, 7). */
+  finish(endpointId: string, workerId: string, id: string, result: FinalResult, now: number): Promise<PostOutcome>;
+  /** `job-stream` post: appends one item (row 4). */
+  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome>;
+  /** Hands out up to `max` undelivered stream items and advances the job's one shared cursor (spec §4.5). */
+  readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined>;
+  /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */
+  takeStops(endpointId: string, workerId: string): Promise<string[]>;
+
+  // ── workers ────────────────────────────────────────────────────────────────
+  /** Registers the worker if new and applies the update (one atomic step). */
+  recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord>;
+  getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined>;
+  listWorkers(endpointId: string): Promise<WorkerRecord[]>;
+  removeWorker(endpointId: string, workerId: string): Promise<void>;
+
+  // ── reader ─────────────────────────────────────────────────────────────────
+  counts(endpointId: string): Promise<JobCounts>;
+
+  // ── maintenance ────────────────────────────────────────────────────────────
+  /** Applies executionTimeout and ttl (rows 11, 12) and deletes records past retention or ttl (row 16). */
+  expire(now: number): Promise<ExpireResult>;
+  /**
+   * Requeues (at the head, retries + 1) or fails (`worker lost`) the IN_PROGRESS jobs of a lost worker,
+   * bounded by `maxReclaims` per job (row 13). Returns the jobs it changed.
+   */
+  reclaim(endpointId: string, workerId: string, jobIds: string[] | 'all', maxReclaims: number, error: string, now: number): Promise<JobRecord[]>;
+
+  // ── webhook outbox ─────────────────────────────────────────────────────────
+  /** Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile. */
+  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]>;
+  /** Ends a delivery (sent or given up), or schedules its next attempt at `retryAt`. */
+  settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void>;
+}

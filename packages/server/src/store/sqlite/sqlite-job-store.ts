@@ -1,0 +1,286 @@
+// SqliteJobStore: the JobStore contract on one better-sqlite3 connection. Every method is one transaction
+// run by TransactionRunner; statements are prepared once per connection; transitions come from
+// @sluice/protocol (nextStatus), and the per-operation logic lives in the modules imported below.
+import type Database from 'better-sqlite3';
+import {
+  ERROR_TEXT,
+  JobEvent,
+  JobStatus,
+  SluiceError,
+  nextStatus,
+  statusesAllowing,
+  type Json,
+} from '@sluice/protocol';
+import type { JobRecord } from '../job-record.js';
+import type {
+  EnqueueOptions,
+  EnqueueResult,
+  ExpireResult,
+  FinalResult,
+  JobCounts,
+  JobStore,
+  NewJob,
+  PostOutcome,
+  StreamRead,
+  WebhookDelivery,
+  WorkerRecord,
+  WorkerUpdate,
+} from '../job-store.js';
+import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
+import { expireJobs, reclaimJobs } from './maintenance.js';
+import { openDatabase, type SqliteJobStoreOptions } from './open-database.js';
+import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { TransactionRunner, attempt } from './transaction-runner.js';
+import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
+import { listWorkers, loadWorker, recordWorker } from './worker-registry.js';
+
+export type { SqliteJobStoreOptions };
+
+/** Opens the store at `options.path` (a file, created with its directory if missing, or ':memory:'). */
+export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobStore {
+  return new SqliteJobStore(openDatabase(options));
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly st: Statements;
+  private readonly tx: TransactionRunner;
+
+  /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
+  constructor(private readonly db: Database.Database) {
+    this.st = prepareStatements(db);
+    this.tx = new TransactionRunner(db);
+  }
+
+  close(): Promise<void> {
+    return attempt(() => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  // ── producer ───────────────────────────────────────────────────────────────
+  enqueue(job: NewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return this.tx.write(() => {
+      const replay = this.replayOf(job, options);
+      if (replay !== undefined) return { job: replay, created: false };
+      const { maxQueueSize, idempotency } = options;
+      if (maxQueueSize !== undefined && (this.st.countQueued.get(job.endpointId) ?? 0) >= maxQueueSize) {
+        throw new SluiceError('ERR_QUEUE_FULL', ERROR_TEXT.queueFull);
+      }
+      const { lastInsertRowid } = this.st.insertJob.run(newJobParams(job, tailSeq(this.st)));
+      this.st.insertPayload.run(Number(lastInsertRowid), JSON.stringify(job.input), jsonText(job.s3Config));
+      if (idempotency !== undefined) {
+        const { scope, key, fingerprint, expiresAt } = idempotency;
+        this.st.putIdempotencyKey.run(scope, key, fingerprint, job.endpointId, job.id, expiresAt);
+      }
+      const row = loadJob(this.st, job.endpointId, job.id);
+      if (row === undefined) throw new Error(`job ${job.endpointId}/${job.id} vanished inside its transaction`);
+      return { job: rowToJob(row), created: true };
+    });
+  }
+
+  get(endpointId: string, id: string): Promise<JobRecord | undefined> {
+    return this.tx.read(() => {
+      const row = loadJob(this.st, endpointId, id);
+      return row && rowToJob(row);
+    });
+  }
+
+  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined> {
+    return this.tx.write(() => {
+      const row = loadJob(this.st, endpointId, id);
+      if (row === undefined) return undefined;
+      const previous = row.status;
+      const to = nextStatus(previous, JobEvent.CANCEL);
+      if (to === undefined) return { job: rowToJob(row), previous };
+      const stopWorker = previous === JobStatus.IN_PROGRESS ? row.worker_id : null;
+      row.output = null;
+      return { job: enterTerminal(this.st, row, { status: to, stopWorker }, now), previous };
+    });
+  }
+
+  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined> {
+    return this.tx.write(() => {
+      const row = loadJob(this.st, endpointId, id);
+      if (row === undefined) return undefined;
+      const to = nextStatus(row.status, JobEvent.RETRY);
+      if (to === undefined) {
+        throw new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${row.status}`);
+      }
+      Object.assign(row, {
+        status: to,
+        queue_seq: tailSeq(this.st),
+        queued_at: now,
+        ttl_deadline: now + row.ttl,
+        retries: row.retries + 1,
+        ...{ started_at: null, finished_at: null, retain_until: null, worker_id: null, previous_worker_id: null },
+        ...{ output: null, error: null, streaming: 0, stream_cursor: 0 },
+      } satisfies Partial<JobRow>);
+      this.st.deleteStream.run(row.pk);
+      saveJob(this.st, row);
+      return rowToJob(row);
+    });
+  }
+
+  purgeQueue(endpointId: string, now: number): Promise<JobRecord[]> {
+    return this.tx.write(() => {
+      const purged: JobRecord[] = [];
+      for (const row of this.st.queueHead.all(endpointId, -1)) {
+        const to = nextStatus(row.status, JobEvent.CANCEL);
+        if (to !== undefined) purged.push(enterTerminal(this.st, row, { status: to }, now));
+      }
+      return purged;
+    });
+  }
+
+  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined> {
+    return this.tx.write(() => {
+      const row = loadJob(this.st, endpointId, id);
+      if (row === undefined) return undefined;
+      row.ttl_deadline = deadline;
+      saveJob(this.st, row);
+      return rowToJob(row);
+    });
+  }
+
+  // ── worker ─────────────────────────────────────────────────────────────────
+  claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]> {
+    return this.tx.write(() => {
+      if (max <= 0) return [];
+      const claimed: JobRecord[] = [];
+      for (const row of this.st.queueHead.all(endpointId, max)) {
+        const to = nextStatus(row.status, JobEvent.CLAIM);
+        if (to === undefined) continue;
+        Object.assign(row, { status: to, worker_id: workerId, started_at: now, previous_worker_id: null });
+        saveJob(this.st, row);
+        claimed.push(rowToJob(row));
+      }
+      return claimed;
+    });
+  }
+
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void> {
+    return this.tx.write(() => {
+      requeueAtHead(this.st, this.leasedRows(endpointId, workerId, ids), () => undefined);
+    });
+  }
+
+  progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome> {
+    return this.tx.write(() => progressJob(this.st, endpointId, workerId, id, output));
+  }
+
+  finish(endpointId: string, workerId: string, id: string, result: FinalResult, now: number): Promise<PostOutcome> {
+    return this.tx.write(() => finishJob(this.st, endpointId, workerId, id, result, now));
+  }
+
+  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
+    return this.tx.write(() => appendStreamItem(this.st, endpointId, workerId, id, item));
+  }
+
+  readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {
+    return this.tx.write(() => readStreamItems(this.st, endpointId, id, max));
+  }
+
+  takeStops(endpointId: string, workerId: string): Promise<string[]> {
+    return this.tx.write(() => {
+      const ids = this.st.stopsFor.all(endpointId, workerId);
+      if (ids.length > 0) this.st.deleteStopsFor.run(endpointId, workerId);
+      return ids;
+    });
+  }
+
+  // ── workers ────────────────────────────────────────────────────────────────
+  recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord> {
+    return this.tx.write(() => recordWorker(this.st, endpointId, workerId, update, now));
+  }
+
+  getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined> {
+    return this.tx.read(() => loadWorker(this.st, endpointId, workerId));
+  }
+
+  listWorkers(endpointId: string): Promise<WorkerRecord[]> {
+    return this.tx.read(() => listWorkers(this.st, endpointId));
+  }
+
+  /** Forgets the worker and any job-stops still pending for it. */
+  removeWorker(endpointId: string, workerId: string): Promise<void> {
+    return this.tx.write(() => {
+      this.st.deleteWorker.run(endpointId, workerId);
+      this.st.deleteStopsFor.run(endpointId, workerId);
+    });
+  }
+
+  // ── reader ─────────────────────────────────────────────────────────────────
+  counts(endpointId: string): Promise<JobCounts> {
+    return this.tx.read(() => {
+      const counts: JobCounts = { inQueue: 0, inProgress: 0, completed: 0, failed: 0, retried: 0 };
+      for (const { status, n, retried } of this.st.counts.all(endpointId)) {
+        counts.retried += retried;
+        if (status === JobStatus.IN_QUEUE) counts.inQueue += n;
+        else if (status === JobStatus.IN_PROGRESS) counts.inProgress += n;
+        else if (status === JobStatus.COMPLETED) counts.completed += n;
+        else if (status === JobStatus.FAILED || status === JobStatus.TIMED_OUT) counts.failed += n;
+      }
+      return counts;
+    });
+  }
+
+  // ── maintenance ────────────────────────────────────────────────────────────
+  expire(now: number): Promise<ExpireResult> {
+    return this.tx.write(() => expireJobs(this.st, now));
+  }
+
+  reclaim(
+    endpointId: string,
+    workerId: string,
+    jobIds: string[] | 'all',
+    maxReclaims: number,
+    error: string,
+    now: number,
+  ): Promise<JobRecord[]> {
+    return this.tx.write(() =>
+      reclaimJobs(this.st, this.leasedRows(endpointId, workerId, jobIds), maxReclaims, error, now),
+    );
+  }
+
+  // ── webhook outbox ─────────────────────────────────────────────────────────
+  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]> {
+    return this.tx.write(() => {
+      if (max <= 0) return [];
+      const rows = this.st.dueWebhooks.all(now, max);
+      for (const row of rows) this.st.leaseWebhook.run(now + leaseMs, row.id);
+      return rows.map(rowToDelivery);
+    });
+  }
+
+  settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void> {
+    return this.tx.write(() => {
+      if (outcome.done) this.st.deleteWebhook.run(id);
+      else this.st.rescheduleWebhook.run(outcome.retryAt, id);
+    });
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────
+  /** The earlier job a live idempotency entry points at; throws on a fingerprint mismatch (spec §9.2). */
+  private replayOf(job: NewJob, { idempotency }: EnqueueOptions): JobRecord | undefined {
+    if (idempotency === undefined) return undefined;
+    const entry = this.st.idempotencyKey.get(idempotency.scope, idempotency.key);
+    if (entry === undefined || entry.expires_at <= job.createdAt) return undefined;
+    const earlier = loadJob(this.st, entry.endpoint_id, entry.job_id);
+    if (earlier === undefined) return undefined;
+    if (entry.fingerprint !== idempotency.fingerprint) {
+      throw new SluiceError('ERR_IDEMPOTENCY_CONFLICT', ERROR_TEXT.idempotencyConflict);
+    }
+    return rowToJob(earlier);
+  }
+
+  /** The jobs among `ids` leased to `workerId` now that may be requeued ('all': every one it holds). */
+  private leasedRows(endpointId: string, workerId: string, ids: string[] | 'all'): JobRow[] {
+    const requeuable = statusesAllowing(JobEvent.REQUEUE);
+    const rows =
+      ids === 'all'
+        ? this.st.leased.all(endpointId, workerId)
+        : [...new Set(ids)].map((id) => loadJob(this.st, endpointId, id)).filter((row) => row !== undefined);
+    return rows.filter((row) => isLeasedTo(row, workerId) && requeuable.includes(row.status));
+  }
+}

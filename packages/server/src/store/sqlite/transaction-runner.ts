@@ -1,0 +1,50 @@
+// Runs store operations as single transactions on one connection and turns every failure into a
+// SluiceError at the store boundary (architecture §5), so callers see promises of Sluice codes only.
+import Database from 'better-sqlite3';
+import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+
+/** SQLite result codes meaning "try again later" rather than "something is broken". */
+const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']);
+
+/**
+ * A SluiceError for anything a store method threw: Sluice errors pass through; a busy or closed database is
+ * ERR_UNAVAILABLE; every other driver or programming error is ERR_INTERNAL. The original rides as `cause`.
+ */
+export function toStoreError(error: unknown): SluiceError {
+  if (isSluiceError(error)) return error;
+  const busy = error instanceof Database.SqliteError && UNAVAILABLE_CODES.has(error.code);
+  const closed = error instanceof TypeError && /database connection is not open/i.test(error.message);
+  if (busy || closed) return new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable, { cause: error });
+  return new SluiceError('ERR_INTERNAL', ERROR_TEXT.internal, { cause: error });
+}
+
+/** Settles with `fn`'s result, or rejects with its failure translated by toStoreError. */
+export function attempt<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(toStoreError(error));
+  }
+}
+
+export class TransactionRunner {
+  /** One cached transaction wrapper; better-sqlite3 commits when `fn` returns and rolls back when it throws. */
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  constructor(db: Database.Database) {
+    this.tx = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /**
+   * A transaction that writes: BEGIN IMMEDIATE takes the write lock up front, so a second process on the same
+   * file waits on busy_timeout instead of failing when a deferred read lock cannot be upgraded.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    return attempt(() => this.tx.immediate(fn) as T);
+  }
+
+  /** A read-only transaction: one consistent snapshot, no write lock. */
+  read<T>(fn: () => T): Promise<T> {
+    return attempt(() => this.tx.deferred(fn) as T);
+  }
+}

@@ -1,0 +1,88 @@
+// Sends one job's posts to the server in order: progress updates, stream items, then the final result.
+import { postWithRetry, type HttpClient } from './http.js';
+import { describeError, type WorkerLogger } from './logger.js';
+import { progressBody, serializeBody } from './result-body.js';
+import type { WorkerUrls } from './urls.js';
+
+/** Where a running job's outputs go: the server (below) or the local test console (test-mode.ts). */
+export interface Reporter {
+  progress(value: unknown): Promise<void>;
+  /** `text` is the serialised `{"output": item}`. */
+  streamItem(text: string): Promise<void>;
+  /** `text` is the serialised final body; `isStream` marks a generator's final post. */
+  final(text: string, isStream: boolean): Promise<void>;
+}
+
+export interface JobReporterDeps {
+  http: HttpClient;
+  urls: WorkerUrls;
+  log: WorkerLogger;
+  retryDelaysMs: readonly number[];
+  /** Aborted when the job is stopped: nothing more is posted for it (spec §6.6). */
+  jobSignal: AbortSignal;
+  /** Aborted when the worker gives up on shutdown: pending posts and retries are cancelled. */
+  hardStop: AbortSignal;
+}
+
+/**
+ * Posts are chained so they reach the server in the order they were made; in particular a progress
+ * update made just before the result cannot land after it. Once `final` is called, `progress` is a
+ * no-op, so a late progress can never overwrite a final result (runpod-python#250).
+ */
+export class JobReporter implements Reporter {
+  private chain: Promise<void> = Promise.resolve();
+  private finished = false;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly deps: JobReporterDeps,
+  ) {}
+
+  progress(value: unknown): Promise<void> {
+    if (this.finished || this.deps.jobSignal.aborted) return Promise.resolve();
+    let text: string;
+    try {
+      text = serializeBody(progressBody(value));
+    } catch (err) {
+      this.deps.log.error(`progress value dropped: ${describeError(err)}`, this.jobId);
+      return Promise.resolve();
+    }
+    // Progress is advisory: one attempt, so a flaky network cannot hold the final result back for seconds.
+    return this.enqueue('progress', this.deps.urls.jobDone(this.jobId, false), text, []);
+  }
+
+  streamItem(text: string): Promise<void> {
+    const url = this.deps.urls.jobStream(this.jobId);
+    if (url === undefined) {
+      this.deps.log.error('stream item dropped: RUNPOD_WEBHOOK_POST_STREAM is not set', this.jobId);
+      return Promise.resolve();
+    }
+    return this.enqueue('stream item', url, text, this.deps.retryDelaysMs);
+  }
+
+  final(text: string, isStream: boolean): Promise<void> {
+    this.finished = true;
+    return this.enqueue('result', this.deps.urls.jobDone(this.jobId, isStream), text, this.deps.retryDelaysMs);
+  }
+
+  private enqueue(what: string, url: string, body: string, delaysMs: readonly number[]): Promise<void> {
+    const next = this.chain.then(() => this.send(what, url, body, delaysMs));
+    this.chain = next;
+    return next;
+  }
+
+  private async send(what: string, url: string, body: string, delaysMs: readonly number[]): Promise<void> {
+    const { jobSignal, hardStop, log } = this.deps;
+    // A stopped job posts nothing more: the server already set its terminal state (spec §6.6).
+    if (jobSignal.aborted || hardStop.aborted) return;
+    const outcome = await postWithRetry(this.deps.http, url, body, { delaysMs, signal: hardStop });
+    if (outcome.ok) {
+      log.debug(`${what} posted`, this.jobId);
+    } else if (outcome.status === 404) {
+      log.warn(`${what} not accepted: the server no longer knows this job`, this.jobId);
+    } else {
+      const why = outcome.status !== undefined ? `HTTP ${outcome.status}` : describeError(outcome.error);
+      log.error(`${what} not delivered after ${outcome.attempts} attempt(s): ${why}`, this.jobId);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+// `start()`: the TypeScript counterpart of runpod-python's `runpod.serverless.start`. It serves jobs
+// from the worker API of spec §6 using the launcher's environment (spec §7), or runs one local test.
+import type { Json, WorkerJob } from '@sluice/protocol';
+import { readWorkerEnv, type WorkerEnv } from './env.js';
+import type { HandlerJob } from './handler.js';
+import { createHttpClient } from './http.js';
+import { InFlightJobs } from './in-flight.js';
+import { JobLoop } from './job-loop.js';
+import { JobReporter } from './job-reporter.js';
+import { runJob } from './job-runner.js';
+import { createConsoleLogger, type WorkerLogger } from './logger.js';
+import { DEFAULT_TIMINGS, type StartOptions, type TestJob, type WorkerTimings } from './options.js';
+import { Pinger } from './pinger.js';
+import { StopLoop } from './stop-loop.js';
+import { runTestInput, testJobFromArgv } from './test-mode.js';
+import { buildWorkerUrls, type UrlTemplates } from './urls.js';
+
+function validate<TInput>(options: StartOptions<TInput>): void {
+  if (typeof options.handler !== 'function') throw new TypeError('start(): `handler` must be a function');
+  const { concurrency } = options;
+  if (typeof concurrency === 'number' && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new RangeError('start(): `concurrency` must be an integer ≥ 1 or a function');
+  }
+  const grace = options.shutdownGraceMs;
+  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) {
+    throw new RangeError('start(): `shutdownGraceMs` must be a number ≥ 0');
+  }
+}
+
+/**
+ * Starts a worker and resolves once it has stopped: after SIGTERM/SIGINT or `options.signal` (in-flight
+ * jobs are drained first), after the first job when `refreshWorker` is set or a result asks for
+ * `stopPod`, or after the local test run. Rejects only on bad options or a missing environment.
+ */
+export async function start<TInput = Json>(options: StartOptions<TInput>): Promise<void> {
+  validate(options);
+  const env = options.env ?? process.env;
+  const log = options.logger ?? createConsoleLogger(env);
+
+  const testJob = options.testInput ?? (await testJobFromArgv(options.argv ?? process.argv));
+  if (testJob) {
+    const result = await runTestInput({ ...options, env, logger: log }, testJob as TestJob<TInput>);
+    process.stdout.write(`${result.text}\n`);
+    return;
+  }
+
+  const workerEnv = readWorkerEnv(env);
+  if (!workerEnv.jobTakeTemplate) {
+    throw new Error(
+      'RUNPOD_WEBHOOK_GET_JOB is not set, so there is no server to take jobs from. ' +
+        'Start the worker from the Sluice launcher, or test it locally with --test_input \'{"input": {...}}\' ' +
+        'or --test_input_file <path>.',
+    );
+  }
+  if (!workerEnv.jobDoneTemplate) {
+    throw new Error('RUNPOD_WEBHOOK_POST_OUTPUT is not set, so results could not be posted.');
+  }
+  const templates: UrlTemplates = {
+    jobTake: workerEnv.jobTakeTemplate,
+    jobDone: workerEnv.jobDoneTemplate,
+    jobStream: workerEnv.jobStreamTemplate,
+    ping: workerEnv.pingTemplate,
+  };
+  if (!templates.jobStream) log.warn('RUNPOD_WEBHOOK_POST_STREAM is not set; generator output cannot be streamed');
+  await serve(options, workerEnv, templates, log);
+}
+
+async function serve<TInput>(
+  options: StartOptions<TInput>,
+  env: WorkerEnv,
+  templates: UrlTemplates,
+  log: WorkerLogger,
+): Promise<void> {
+  // Explicit `undefined` members keep their defaults (a spread alone would copy them over).
+  const given = Object.entries(options.timings ?? {}).filter(([, value]) => value !== undefined);
+  const timings: WorkerTimings = { ...DEFAULT_TIMINGS, ...(Object.fromEntries(given) as Partial<WorkerTimings>) };
+  // Like runpod-python: the launcher's id, or a random one (and then no pings: nobody expects them).
+  const workerId = env.podId ?? globalThis.crypto.randomUUID();
+  const urls = buildWorkerUrls(templates, workerId);
+  const http = createHttpClient({ apiKey: env.apiKey, timeoutMs: timings.requestTimeoutMs });
+  const inFlight = new InFlightJobs();
+  const hardStop = new AbortController();
+  const origin = { hostname: env.hostname, workerId };
+
+  const runOne = (job: WorkerJob, signal: AbortSignal) => {
+    const reporter = new JobReporter(job.id, {
+      http,
+      urls,
+      log,
+      retryDelaysMs: timings.postRetryDelaysMs,
+      jobSignal: signal,
+      hardStop: hardStop.signal,
+    });
+    return runJob(job as HandlerJob<TInput>, signal, {
+      handler: options.handler,
+      reporter,
+      log,
+      origin,
+      returnAggregateStream: options.returnAggregateStream ?? false,
+      refreshWorker: options.refreshWorker ?? false,
+    });
+  };
+
+  const loop = new JobLoop({
+    http,
+    urls,
+    inFlight,
+    log,
+    timings,
+    concurrency: options.concurrency ?? 1,
+    shutdownGraceMs: options.shutdownGraceMs ?? 30_000,
+    runJob: runOne,
+    hardStop,
+  });
+
+  let stopLoop: StopLoop | undefined;
+  if (urls.jobStop) stopLoop = new StopLoop({ http, url: urls.jobStop, inFlight, log, timings });
+  else log.warn('RUNPOD_WEBHOOK_GET_JOB has no /job-take/ in it; job-stop is disabled');
+
+  // runpod-python pings only when both the key and the pod id are set (spec §6.7).
+  let pinger: Pinger | undefined;
+  if (env.pingTemplate && env.apiKey && env.podId) {
+    pinger = new Pinger({ http, urls, inFlight, log, intervalMs: timings.pingIntervalMs ?? env.pingIntervalMs });
+  }
+
+  const detachStopTriggers = attachStopTriggers(loop, options);
+  log.info(`worker ${workerId} started`);
+  pinger?.start();
+  stopLoop?.start();
+  try {
+    await loop.run();
+  } finally {
+    detachStopTriggers();
+    await Promise.all([stopLoop?.stop(), pinger?.stop()]);
+    log.info(`worker ${workerId} stopped`);
+  }
+}
+
+/** Wires `options.signal` and, unless disabled, SIGTERM/SIGINT to the loop; returns the undo. */
+function attachStopTriggers<TInput>(loop: JobLoop, options: StartOptions<TInput>): () => void {
+  const onAbort = (): void => loop.requestStop('stop signal aborted');
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals): void => {
+    // The first signal drains; a second one (an impatient Ctrl-C) abandons in-flight jobs at once.
+    signals++;
+    loop.requestStop(`received ${name}`, { immediate: signals > 1 });
+  };
+  const install = options.installSignalHandlers ?? true;
+  if (install) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  return () => {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (install) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+  };
+}

@@ -1,0 +1,62 @@
+// Worker-route URLs built from the launcher's templates (spec §6, §7.2), with runpod-python's substitutions.
+
+/** Replaces every occurrence literally (String#replace would read `$&` and friends in ids as patterns). */
+export function fill(template: string, placeholder: string, value: string): string {
+  return template.split(placeholder).join(value);
+}
+
+/**
+ * Appends `query` (already encoded). runpod-python always appends with a bare `&`, which breaks on a
+ * template without `?` (the server repairs such paths, spec §6.1); we pick the right separator instead.
+ */
+export function withQuery(url: string, query: string): string {
+  if (!query) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+export interface UrlTemplates {
+  jobTake: string;
+  jobDone: string;
+  jobStream?: string;
+  ping?: string;
+}
+
+export interface WorkerUrls {
+  jobTake(jobInProgress: boolean): string;
+  jobTakeBatch(batchSize: number, jobInProgress: boolean): string;
+  /** Undefined when the job-take template lacks `/job-take/`: the stop channel is then disabled. */
+  jobStop: string | undefined;
+  jobDone(jobId: string, isStream: boolean): string;
+  /** Undefined when RUNPOD_WEBHOOK_POST_STREAM is unset. */
+  jobStream(jobId: string): string | undefined;
+  /** Undefined when RUNPOD_WEBHOOK_PING is unset. */
+  ping(jobIds: readonly string[], runpodVersion: string): string | undefined;
+}
+
+const TAKE = '/job-take/';
+
+export function buildWorkerUrls(templates: UrlTemplates, workerId: string): WorkerUrls {
+  // job-take gets only `$ID` → worker id; `$RUNPOD_POD_ID` goes out literally there, as in runpod-python.
+  const take = fill(templates.jobTake, '$ID', workerId);
+  const hasTake = take.includes(TAKE);
+  // The others get `$RUNPOD_POD_ID` → worker id now and `$ID` → job id per post, runpod-python's order.
+  const done = fill(templates.jobDone, '$RUNPOD_POD_ID', workerId);
+  const stream = templates.jobStream && fill(templates.jobStream, '$RUNPOD_POD_ID', workerId);
+  const ping = templates.ping && fill(templates.ping, '$RUNPOD_POD_ID', workerId);
+  const flag = (on: boolean): string => (on ? '1' : '0');
+  return {
+    jobTake: (inProgress) => withQuery(take, `job_in_progress=${flag(inProgress)}`),
+    jobTakeBatch: (batchSize, inProgress) =>
+      withQuery(fill(take, TAKE, '/job-take-batch/'), `batch_size=${batchSize}&job_in_progress=${flag(inProgress)}`),
+    // Template query kept, nothing appended (spec §6.6).
+    jobStop: hasTake ? fill(take, TAKE, '/job-stop/') : undefined,
+    jobDone: (jobId, isStream) => withQuery(fill(done, '$ID', jobId), `isStream=${String(isStream)}`),
+    jobStream: (jobId) => stream && withQuery(fill(stream, '$ID', jobId), 'isStream=false'),
+    ping: (jobIds, runpodVersion) => {
+      if (!ping) return undefined;
+      // `job_id` is absent when idle (spec §6.7); the comma is encoded as %2C, as Python's requests does.
+      const jobs = jobIds.length > 0 ? `job_id=${encodeURIComponent(jobIds.join(','))}&` : '';
+      return withQuery(ping, `${jobs}runpod_version=${encodeURIComponent(runpodVersion)}`);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 // Lint rules, including the package boundaries of docs/architecture.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const nodeOnly = ['node:*', 'fastify', 'better-sqlite3', 'ioredis', 'pino', 'commander', 'yaml'];
 
@@ -10,7 +11,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bench/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -18,6 +19,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // Plain JavaScript (fixtures, config, bench) is linted without type information.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
     files: ['packages/protocol/src/**'],
@@ -29,20 +36,38 @@ export default tseslint.config(
   },
   {
     files: ['packages/worker/src/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['@sluice/server', '@sluice/client', 'fastify', 'better-sqlite3', 'ioredis'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@sluice/server', '@sluice/client', 'fastify', 'better-sqlite3', 'ioredis'] },
+      ],
+    },
   },
   {
     files: ['packages/server/src/{jobs,routes,fleet}/**', 'packages/server/src/app.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/store/sqlite/**', '**/store/redis/**', 'better-sqlite3', 'ioredis'], message: 'Depend on the JobStore contract, not an implementation.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/store/sqlite/**', '**/store/redis/**', 'better-sqlite3', 'ioredis'],
+              message: 'Depend on the JobStore contract, not an implementation.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     // Test files are outside the packages' build projects: they get their own, with Node types.
-    files: ['**/*.test.ts', 'test/**/*.ts', 'vitest.config.ts'],
+    files: [
+      '**/*.test.ts',
+      '**/src/testing/**/*.ts',
+      '**/src/store/testing/**/*.ts',
+      'test/**/*.ts',
+      'vitest.config.ts',
+    ],
     languageOptions: { parserOptions: { projectService: false, project: ['./tsconfig.test.json'] } },
   },
   {

@@ -32,7 +32,7 @@ export const handler: Handler<Input> = async (job, ctx) => {
   if (!Array.isArray(ops) || !ops.every((op): op is string => typeof op === 'string' && op in OPS)) {
     return { error: `input.ops must be a list of: ${Object.keys(OPS).join(', ')}` };
   }
-  if (fail) throw new Error(String(fail));
+  if (fail) throw new Error(typeof fail === 'string' ? fail : JSON.stringify(fail));
   let result = text;
   for (const [i, op] of ops.entries()) {
     if (typeof delayMs === 'number' && delayMs > 0) await sleep(delayMs, ctx.signal);

@@ -18,7 +18,8 @@ const workerCommand = z
 export const endpointSchema = z
   .object({
     workersMin: int(0, 1000).default(0),
-    workersMax: int(0, 1000).default(1),
+    /** Default: max(workersMin, 3), RunPod's default maximum. */
+    workersMax: int(0, 1000).optional(),
     /** Seconds a worker may sit idle before the autoscaler stops it. */
     idleTimeout: int(1, 86_400).default(5),
     scalerType: z.enum(['QUEUE_DELAY', 'REQUEST_COUNT']).default('QUEUE_DELAY'),
@@ -37,7 +38,11 @@ export const endpointSchema = z
     worker: workerCommand.optional(),
   })
   .strict()
-  .refine((e) => e.workersMax >= e.workersMin, { message: 'workersMax must be >= workersMin', path: ['workersMax'] });
+  .refine((e) => e.workersMax === undefined || e.workersMax >= e.workersMin, {
+    message: 'workersMax must be >= workersMin',
+    path: ['workersMax'],
+  })
+  .transform((e) => ({ ...e, workersMax: e.workersMax ?? Math.max(e.workersMin, 3) }));
 
 const apiKey = z
   .object({

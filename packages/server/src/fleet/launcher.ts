@@ -21,7 +21,7 @@ export interface LauncherOptions {
   maxReclaims: number;
   /** Called with each worker's token so auth accepts it on that endpoint's worker routes. */
   registerToken(endpointId: string, token: string): void;
-  /** Time a stopping worker gets to drain before SIGKILL. */
+  /** Time a stopping worker gets to drain before SIGKILL; longer than the worker SDK's own 30 s grace. */
   stopGraceMs?: number;
 }
 
@@ -171,7 +171,7 @@ export class Launcher {
   private async stopWorker(worker: ManagedWorker): Promise<void> {
     worker.stopping = true;
     if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
-    const grace = this.options.stopGraceMs ?? 30_000;
+    const grace = this.options.stopGraceMs ?? 35_000;
     let timer: NodeJS.Timeout | undefined;
     const killed = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

@@ -29,8 +29,11 @@ export function credentialFrom(header: string | string[] | undefined): string | 
 
 export class Auth {
   private readonly credentials: Credential[] = [];
+  /** Auth is on once any key is configured; launcher tokens alone do not turn it on. */
+  readonly enabled: boolean;
 
   constructor(keys: ApiKeyConfig[]) {
+    this.enabled = keys.length > 0;
     for (const key of keys) {
       this.credentials.push({
         digest: digest(key.key),
@@ -39,11 +42,6 @@ export class Auth {
         endpoints: key.endpoints === '*' ? '*' : new Set(key.endpoints),
       });
     }
-  }
-
-  /** Auth is on once any key is configured. */
-  get enabled(): boolean {
-    return this.credentials.length > 0;
   }
 
   /** Registers a worker token issued by the launcher for one endpoint. */

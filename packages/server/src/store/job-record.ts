@@ -51,8 +51,7 @@ export function toStatusObject(job: JobRecord, now: number): StatusObject {
     id: job.id,
     status: job.status,
     delayTime: leftQueueAt === undefined ? undefined : Math.max(0, leftQueueAt - job.queuedAt),
-    executionTime:
-      job.startedAt === undefined ? undefined : Math.max(0, (job.finishedAt ?? now) - job.startedAt),
+    executionTime: job.startedAt === undefined ? undefined : Math.max(0, (job.finishedAt ?? now) - job.startedAt),
     workerId: job.workerId,
     retries: job.retries >= 1 ? job.retries : undefined,
     error: job.error,

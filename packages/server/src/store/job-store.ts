@@ -187,7 +187,14 @@ export interface JobStore {
    * Requeues (at the head, retries + 1) or fails (`worker lost`) the IN_PROGRESS jobs of a lost worker,
    * bounded by `maxReclaims` per job (row 13). Returns the jobs it changed.
    */
-  reclaim(endpointId: string, workerId: string, jobIds: string[] | 'all', maxReclaims: number, error: string, now: number): Promise<JobRecord[]>;
+  reclaim(
+    endpointId: string,
+    workerId: string,
+    jobIds: string[] | 'all',
+    maxReclaims: number,
+    error: string,
+    now: number,
+  ): Promise<JobRecord[]>;
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
   /** Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile. */

@@ -1,5 +1,5 @@
 // SqliteJobStore: the JobStore contract on one better-sqlite3 connection. Every method is one transaction
-// run by TransactionRunner; statements are prepared once per connection; transitions come from
+// run by TransactionRunner (connection.ts); statements are prepared once per connection; transitions come from
 // @sluice/protocol (nextStatus), and the per-operation logic lives in the modules imported below.
 import type Database from 'better-sqlite3';
 import {
@@ -28,10 +28,9 @@ import type {
 } from '../job-store.js';
 import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
 import { expireJobs, reclaimJobs } from './maintenance.js';
-import { openDatabase, type SqliteJobStoreOptions } from './open-database.js';
+import { TransactionRunner, attempt, openDatabase, type SqliteJobStoreOptions } from './connection.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { TransactionRunner, attempt } from './transaction-runner.js';
 import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
 import { listWorkers, loadWorker, recordWorker } from './worker-registry.js';
 

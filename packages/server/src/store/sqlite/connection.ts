@@ -1,7 +1,10 @@
-// Runs store operations as single transactions on one connection and turns every failure into a
-// SluiceError at the store boundary (architecture §5), so callers see promises of Sluice codes only.
+// The store's connection boundary: opening and configuring the SQLite file (WAL, busy timeout, foreign keys,
+// durability, schema), running each operation as one transaction, and turning failures into SluiceErrors.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+import { migrate } from './migrations.js';
 
 /** SQLite result codes meaning "try again later" rather than "something is broken". */
 const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']);
@@ -46,5 +49,33 @@ export class TransactionRunner {
   /** A read-only transaction: one consistent snapshot, no write lock. */
   read<T>(fn: () => T): Promise<T> {
     return attempt(() => this.tx.deferred(fn) as T);
+  }
+}
+
+export interface SqliteJobStoreOptions {
+  /** A file path (its directory is created if missing) or ':memory:'. */
+  path: string;
+  /** NORMAL (default) survives a process crash; FULL also survives a power loss, at a cost per commit. */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** How long a write waits for another connection's transaction before failing with ERR_UNAVAILABLE. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** A configured, migrated connection; failures are SluiceErrors and leave no connection open. */
+export function openDatabase(options: SqliteJobStoreOptions): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (options.path !== ':memory:' && options.path !== '') mkdirSync(dirname(options.path), { recursive: true });
+    db = new Database(options.path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    if (db?.open === true) db.close();
+    throw toStoreError(error);
   }
 }

@@ -11,7 +11,7 @@ import { registerRawBodyParser } from './http/raw-body.js';
 import { rewriteUrl } from './http/url-rewrite.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
-import type { JobContext } from './jobs/job-context.js';
+import { wake, type JobContext } from './jobs/job-context.js';
 import { JobService } from './jobs/job-service.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
@@ -93,6 +93,10 @@ export function createApp(options: AppOptions): SluiceApp {
     ),
     shutdownSignal: shutdown.signal,
   };
+
+  // Wake-ups published by other servers sharing the store reach this server's long-polls.
+  const unsubscribe = store.signals?.subscribe((signal) => wake(wakeups, signal));
+  app.addHook('onClose', () => unsubscribe?.());
 
   registerRawBodyParser(app);
   registerErrorHandler(app);

@@ -1,7 +1,7 @@
 // What the job services share: the store contract, wake-ups, endpoint settings, a clock and a logger.
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
-import type { JobStore } from '../store/job-store.js';
+import type { JobStore, StoreSignal } from '../store/job-store.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { JobStatus } from '@sluice/protocol';
 import { isTerminal } from '@sluice/protocol';
@@ -22,14 +22,32 @@ export interface JobContext {
  * to take it when it (re-)entered the queue, and its worker's job-stop poll when it was stopped while running.
  */
 export function announce(ctx: JobContext, job: JobRecord, previous: JobStatus | undefined): void {
-  const { wakeups } = ctx;
-  wakeups.notifyAll(jobKey(job.endpointId, job.id));
-  wakeups.notifyAll(streamKey(job.endpointId, job.id));
-  if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE') wakeups.notifyOne(queueKey(job.endpointId));
-  if (isTerminal(job.status) && previous !== undefined && !isTerminal(previous)) {
-    if (previous === 'IN_PROGRESS' && job.workerId !== undefined) {
-      wakeups.notifyAll(stopKey(job.endpointId, job.workerId));
-    }
-    ctx.onTerminal?.(job);
+  const signals: StoreSignal[] = [
+    { kind: 'job', endpointId: job.endpointId, id: job.id },
+    { kind: 'stream', endpointId: job.endpointId, id: job.id },
+  ];
+  if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE') signals.push({ kind: 'queue', endpointId: job.endpointId, id: '' });
+  const enteredTerminal = isTerminal(job.status) && previous !== undefined && !isTerminal(previous);
+  if (enteredTerminal && previous === 'IN_PROGRESS' && job.workerId !== undefined) {
+    signals.push({ kind: 'stop', endpointId: job.endpointId, id: job.workerId });
+  }
+  for (const signal of signals) {
+    wake(ctx.wakeups, signal);
+    ctx.store.signals?.publish(signal);
+  }
+  if (enteredTerminal) ctx.onTerminal?.(job);
+}
+
+/** Wakes the local long-polls a signal concerns (from this process or, through the store, another). */
+export function wake(wakeups: Wakeups, signal: StoreSignal): void {
+  switch (signal.kind) {
+    case 'queue':
+      return wakeups.notifyOne(queueKey(signal.endpointId));
+    case 'job':
+      return wakeups.notifyAll(jobKey(signal.endpointId, signal.id));
+    case 'stream':
+      return wakeups.notifyAll(streamKey(signal.endpointId, signal.id));
+    case 'stop':
+      return wakeups.notifyAll(stopKey(signal.endpointId, signal.id));
   }
 }

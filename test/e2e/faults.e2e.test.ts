@@ -41,7 +41,11 @@ describe('server killed with kill -9 while /run submissions are in flight', () =
     });
     try {
       const work = createClient({ baseUrl: second.baseUrl }).endpoint('work');
-      await eventually(async () => ((await work.health()).jobs.completed >= accepted.length ? true : undefined), 90_000, 'all jobs completed');
+      await eventually(
+        async () => ((await work.health()).jobs.completed >= accepted.length ? true : undefined),
+        90_000,
+        'all jobs completed',
+      );
       for (const id of accepted.slice(0, 50).concat(accepted.slice(-50))) {
         expect((await work.status(id)).status, id).toBe('COMPLETED');
       }
@@ -99,7 +103,11 @@ describe('execution timeout', () => {
       const { id } = await work.run({ action: 'sleep', ms: 20_000, markFile }, { policy: { executionTimeout: 5000 } });
       const done = await work.waitFor(id, { timeoutMs: 20_000 });
       expect(done).toMatchObject({ id, status: 'TIMED_OUT', error: 'execution timeout exceeded (5000 ms)' });
-      await eventually(() => Promise.resolve(existsSync(markFile) ? true : undefined), 10_000, 'the handler to be stopped');
+      await eventually(
+        () => Promise.resolve(existsSync(markFile) ? true : undefined),
+        10_000,
+        'the handler to be stopped',
+      );
       expect((await work.status(id)).status).toBe('TIMED_OUT');
     } finally {
       await server.stop();

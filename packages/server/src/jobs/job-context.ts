@@ -26,7 +26,8 @@ export function announce(ctx: JobContext, job: JobRecord, previous: JobStatus | 
     { kind: 'job', endpointId: job.endpointId, id: job.id },
     { kind: 'stream', endpointId: job.endpointId, id: job.id },
   ];
-  if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE') signals.push({ kind: 'queue', endpointId: job.endpointId, id: '' });
+  if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE')
+    signals.push({ kind: 'queue', endpointId: job.endpointId, id: '' });
   const enteredTerminal = isTerminal(job.status) && previous !== undefined && !isTerminal(previous);
   if (enteredTerminal && previous === 'IN_PROGRESS' && job.workerId !== undefined) {
     signals.push({ kind: 'stop', endpointId: job.endpointId, id: job.workerId });

@@ -1,0 +1,116 @@
+// Each time rule of the reaper, driven by fake timers over a real (in-memory SQLite) store.
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { resolveConfig } from '../config/load-config.js';
+import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
+import type { JobStore } from '../store/job-store.js';
+import { Dispatcher } from './dispatcher.js';
+import type { JobContext } from './job-context.js';
+import { JobService } from './job-service.js';
+import { Reaper } from './reaper.js';
+import { Wakeups } from './wakeups.js';
+import { WorkerPosts } from './worker-posts.js';
+
+const config = resolveConfig({ endpoints: { ep: { runRetention: 60_000, syncRetention: 60_000 } } });
+let store: JobStore;
+let ctx: JobContext;
+let jobs: JobService;
+let dispatcher: Dispatcher;
+let reaper: Reaper;
+const TICK = 1000;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+  store = openSqliteJobStore({ path: ':memory:' });
+  ctx = {
+    store,
+    wakeups: new Wakeups(),
+    endpoint: (id) => config.endpoints[id],
+    now: () => Date.now(),
+    log: pino({ level: 'silent' }),
+  };
+  jobs = new JobService(ctx);
+  dispatcher = new Dispatcher(ctx);
+  reaper = new Reaper(ctx, { intervalMs: TICK, workerLostAfterMs: 30_000, maxReclaims: 1, endpointIds: () => ['ep'] });
+  reaper.start();
+});
+
+afterEach(async () => {
+  await reaper.stop();
+  await store.close();
+  vi.useRealTimers();
+});
+
+async function submit(policy: { executionTimeout?: number; ttl?: number } = {}) {
+  return (await jobs.submit('ep', { input: 1, policy }, { sync: false })).job.id;
+}
+
+async function claim(worker = 'w1') {
+  const [job] = await dispatcher.take('ep', worker, 1, 0);
+  return job!;
+}
+
+describe('reaper rules', () => {
+  it('times out a running job after its executionTimeout and queues a job-stop', async () => {
+    const id = await submit({ executionTimeout: 5000 });
+    await claim();
+    await vi.advanceTimersByTimeAsync(4000);
+    expect((await store.get('ep', id))!.status).toBe('IN_PROGRESS');
+    await vi.advanceTimersByTimeAsync(2000);
+    const job = await store.get('ep', id);
+    expect(job).toMatchObject({ status: 'TIMED_OUT', error: 'execution timeout exceeded (5000 ms)' });
+    expect(await store.takeStops('ep', 'w1')).toEqual([id]);
+  });
+
+  it('times out a queued job at its ttl deadline', async () => {
+    const id = await submit({ ttl: 10_000 });
+    await vi.advanceTimersByTimeAsync(9000);
+    expect((await store.get('ep', id))!.status).toBe('IN_QUEUE');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await store.get('ep', id)).toMatchObject({ status: 'TIMED_OUT', error: 'ttl expired (10000 ms)' });
+  });
+
+  it('deletes a finished job when its retention ends', async () => {
+    const id = await submit();
+    await claim();
+    await new WorkerPosts(ctx).done(
+      { endpointId: 'ep', workerId: 'w1', jobId: id, body: Buffer.from('{"output":1}') },
+      false,
+    );
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect((await store.get('ep', id))!.status).toBe('COMPLETED');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await store.get('ep', id)).toBeUndefined();
+  });
+
+  it('deletes a finished job at a ttl deadline moved by status?ttl', async () => {
+    const id = await submit();
+    await jobs.cancel('ep', id);
+    await jobs.setTtl('ep', id, 5000);
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(await store.get('ep', id)).toBeUndefined();
+  });
+
+  it('requeues the jobs of a worker that stops pinging, then fails them past the reclaim budget', async () => {
+    const id = await submit();
+    await claim('w1');
+    await store.recordWorker('ep', 'w1', { seen: true, ping: { jobIds: [id] } }, Date.now());
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect((await store.get('ep', id))!.status).toBe('IN_PROGRESS');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await store.get('ep', id)).toMatchObject({ status: 'IN_QUEUE', retries: 1 });
+    expect((await store.counts('ep')).retried).toBe(1);
+
+    await claim('w2');
+    await store.recordWorker('ep', 'w2', { seen: true, ping: { jobIds: [id] } }, Date.now());
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(await store.get('ep', id)).toMatchObject({ status: 'FAILED', error: 'worker lost' });
+  });
+
+  it('leaves the jobs of a silent worker that never pinged to executionTimeout', async () => {
+    const id = await submit();
+    await claim('w1');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect((await store.get('ep', id))!.status).toBe('IN_PROGRESS');
+  });
+});

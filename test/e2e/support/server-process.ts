@@ -42,6 +42,8 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so the workers it launched can be reaped with it (see reapGroup).
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -69,18 +71,31 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     dir,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       const code = await exited;
       clearTimeout(timer);
+      reapGroup(child);
       return code;
     },
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+      reapGroup(child);
     },
   };
+}
+
+/**
+ * A server killed with SIGKILL leaves its workers running, as on a real machine; a test must not, so once
+ * the server is gone every process left in its group is killed too.
+ */
+function reapGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // No process left in the group.
+  }
 }
 
 export function removeDir(dir: string): void {

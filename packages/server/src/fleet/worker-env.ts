@@ -37,13 +37,17 @@ export function workerEnv(input: WorkerEnvInput): Record<string, string> {
   return env;
 }
 
-/** Keeps the user's env, drops RUNPOD_REALTIME_PORT (it replaces the job loop), then applies ours. */
+/**
+ * The server's env without its own SLUICE_* settings (they hold client API keys a worker must not see),
+ * then the endpoint's `worker.env`, then ours. RUNPOD_REALTIME_PORT is dropped: it replaces the job loop.
+ */
 export function mergeEnv(
   base: NodeJS.ProcessEnv,
   user: Record<string, string>,
   ours: Record<string, string>,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, ...user, ...ours };
+  const inherited = Object.fromEntries(Object.entries(base).filter(([name]) => !name.startsWith('SLUICE_')));
+  const env: NodeJS.ProcessEnv = { ...inherited, ...user, ...ours };
   delete env['RUNPOD_REALTIME_PORT'];
   return env;
 }

@@ -13,6 +13,7 @@ import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
 import { wake, type JobContext } from './jobs/job-context.js';
 import { JobService } from './jobs/job-service.js';
+import { LeaseMonitor } from './jobs/lease-monitor.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
@@ -85,7 +86,10 @@ export function createApp(options: AppOptions): SluiceApp {
     jobs: new JobService(context),
     dispatcher: new Dispatcher(context),
     posts: new WorkerPosts(context),
-    presence: new WorkerPresence(context),
+    presence: new WorkerPresence(
+      context,
+      new LeaseMonitor(context, { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims }),
+    ),
     health: new HealthReporter(
       context,
       options.fleet,

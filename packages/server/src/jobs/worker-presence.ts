@@ -1,7 +1,8 @@
 // Records what workers tell about themselves: that they are alive (any request), their pings (spec §6.7),
 // their GPU label, and unhealthy reports. "Seen" writes are throttled per worker to keep them off the hot path.
 import type { WorkerRecord } from '../store/job-store.js';
-import type { JobContext } from './job-context.js';
+import { announce, type JobContext } from './job-context.js';
+import { LOST_ERROR, type LeaseMonitor } from './lease-monitor.js';
 
 const SEEN_WRITE_EVERY_MS = 1000;
 
@@ -19,7 +20,10 @@ export interface PingReport {
 export class WorkerPresence {
   private readonly lastWrite = new Map<string, number>();
 
-  constructor(private readonly ctx: JobContext) {}
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly leases: LeaseMonitor,
+  ) {}
 
   /** Notes any worker request; registers an unknown worker on first sight (spec §6.1). */
   async seen(endpointId: string, workerId: string, label?: string): Promise<void> {
@@ -41,11 +45,17 @@ export class WorkerPresence {
     );
     if (report.unhealthy) {
       this.ctx.log.warn({ endpointId, workerId, ...report.unhealthy }, 'worker reported unhealthy');
+      // It exits next (spec §6.7): what it holds is reclaimed now rather than at the next reaper pass.
+      const jobs = await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
+      for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
+    } else {
+      await this.leases.onPing(endpointId, workerId, report.jobIds, now);
     }
     return worker;
   }
 
   forget(endpointId: string, workerId: string): void {
     this.lastWrite.delete(`${endpointId}\u0000${workerId}`);
+    this.leases.forget(endpointId, workerId);
   }
 }

@@ -192,6 +192,13 @@ export interface JobStore {
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined>;
   /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */
   takeStops(endpointId: string, workerId: string): Promise<string[]>;
+  /**
+   * Queues a job-stop again for a stopped job the worker's pings still list (spec §6.6 delivery). Does
+   * nothing for an unknown job or one that is still IN_PROGRESS.
+   */
+  requestStop(endpointId: string, workerId: string, jobId: string): Promise<void>;
+  /** IN_PROGRESS jobs leased to the worker now (liveness checks against its pings, spec §6.8). */
+  leasedJobs(endpointId: string, workerId: string): Promise<JobRecord[]>;
 
   // ── workers ────────────────────────────────────────────────────────────────
   /** Registers the worker if new and applies the update (one atomic step). */

@@ -112,6 +112,8 @@ export class SqliteJobStore implements JobStore {
         queued_at: now,
         ttl_deadline: now + row.ttl,
         retries: row.retries + 1,
+        // A retry is a fresh attempt: it gets the whole reclaim budget again.
+        reclaims: 0,
         ...{ started_at: null, finished_at: null, retain_until: null, worker_id: null, previous_worker_id: null },
         ...{ output: null, error: null, streaming: 0, stream_cursor: 0 },
       } satisfies Partial<JobRow>);
@@ -186,6 +188,18 @@ export class SqliteJobStore implements JobStore {
       if (ids.length > 0) this.st.deleteStopsFor.run(endpointId, workerId);
       return ids;
     });
+  }
+
+  requestStop(endpointId: string, workerId: string, jobId: string): Promise<void> {
+    return this.tx.write(() => {
+      const row = loadJob(this.st, endpointId, jobId);
+      if (row === undefined || row.status === JobStatus.IN_PROGRESS || row.status === JobStatus.IN_QUEUE) return;
+      this.st.insertStop.run(endpointId, workerId, row.pk);
+    });
+  }
+
+  leasedJobs(endpointId: string, workerId: string): Promise<JobRecord[]> {
+    return this.tx.read(() => this.st.leased.all(endpointId, workerId).map(rowToJob));
   }
 
   // ── workers ────────────────────────────────────────────────────────────────

@@ -131,6 +131,17 @@ export function describeMaintenanceConformance(open: OpenJobStore): void {
       expect(await drainQueue(ctx.store)).toEqual([first!.id, second!.id]);
     });
 
+    it('gives a retried job its whole reclaim budget again', async () => {
+      const job = await runningJob(ctx.store, W1, {}, STARTED);
+      await ctx.store.reclaim(EP, W1, 'all', 1, LOST, T0 + 10_000);
+      await ctx.store.claim(EP, W2, 1, T0 + 11_000);
+      await ctx.store.reclaim(EP, W2, [job.id], 1, LOST, T0 + 20_000);
+      await ctx.store.retry(EP, job.id, T0 + 21_000);
+      await ctx.store.claim(EP, W1, 1, T0 + 22_000);
+      const [requeued] = await ctx.store.reclaim(EP, W1, 'all', 1, LOST, T0 + 30_000);
+      expect(requeued).toMatchObject({ id: job.id, status: 'IN_QUEUE', retries: 3 });
+    });
+
     it('fails the job with the error once its reclaim budget is spent', async () => {
       const job = await runningJob(ctx.store, W1, {}, STARTED);
       await ctx.store.reclaim(EP, W1, 'all', 1, LOST, T0 + 10_000);

@@ -96,6 +96,20 @@ export function describePostsConformance(open: OpenJobStore): void {
       expect(await ctx.store.takeStops(EP, W1)).toEqual([]);
     });
 
+    it('re-queues a job-stop only for a stopped job, and lists the jobs leased to a worker', async () => {
+      const job = await runningJob(ctx.store);
+      expect((await ctx.store.leasedJobs(EP, W1)).map((j) => j.id)).toEqual([job.id]);
+      expect(await ctx.store.leasedJobs(EP, W2)).toEqual([]);
+      await ctx.store.requestStop(EP, W1, job.id);
+      expect(await ctx.store.takeStops(EP, W1)).toEqual([]);
+      await ctx.store.cancel(EP, job.id, DONE_AT);
+      expect(await ctx.store.leasedJobs(EP, W1)).toEqual([]);
+      expect(await ctx.store.takeStops(EP, W1)).toEqual([job.id]);
+      await ctx.store.requestStop(EP, W1, job.id);
+      await ctx.store.requestStop(EP, W1, 'no-such-job');
+      expect(await ctx.store.takeStops(EP, W1)).toEqual([job.id]);
+    });
+
     it('ignores every post for a terminal job: the first final result wins', async () => {
       const job = await runningJob(ctx.store);
       await ctx.store.finish(EP, W1, job.id, { status: 'COMPLETED', output: 'first' }, DONE_AT);

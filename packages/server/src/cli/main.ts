@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `sluice` command line: `serve`, `worker`, and client commands (see docs/cli.md).
+// The `sluice` command line: `serve`, `worker`, and client commands (`sluice --help`; docs/configuration.md).
 import { Command, CommanderError } from 'commander';
 import { registerClientCommands } from './client-commands.js';
 import { describeFailure, ExitCode, UsageError } from './exit-codes.js';

@@ -8,6 +8,10 @@ export const ERROR_CODES = {
     meaning: 'A body field (`policy`, `webhook`, `s3Config`) or a query parameter (`wait`, `ttl`) is out of its rule.',
   },
   ERR_JOB_NOT_RETRYABLE: { status: 400, meaning: 'Retry of a job that is not FAILED or TIMED_OUT.' },
+  ERR_CONFIG_INVALID: {
+    status: 400,
+    meaning: 'An admin settings change or a reloaded configuration file breaks a configuration rule; nothing applied.',
+  },
   ERR_AUTH_UNAUTHORIZED: {
     status: 401,
     meaning: 'The API key or worker token is missing, wrong, or not allowed here.',

@@ -37,6 +37,30 @@ export const DEFAULTS = {
   maxReclaims: 1,
 } as const;
 
+/**
+ * Deepest array/object nesting accepted in a JSON body (sluice decision): far deeper values overflow the stack
+ * of JSON.stringify when stored or answered, and runpod-python cannot decode more than about 1000 levels.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** True if the JSON text in `bytes` nests arrays and objects deeper than `max`; one pass, strings skipped. */
+export function jsonNestingExceeds(bytes: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  // UTF-8 continuation bytes are all >= 0x80, so the ASCII bytes tested here are never part of a character.
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      if (++depth > max) return true;
+    } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return false;
+}
+
 export function inRange(value: number, range: Range): boolean {
   return Number.isInteger(value) && value >= range.min && value <= range.max;
 }

@@ -1,12 +1,13 @@
 // createApp: the Fastify instance with every route and the job services, over any JobStore. No listen,
 // no signals, no timers: main.ts starts those, and tests drive this with `inject`.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { ERROR_TEXT } from '@sluice/protocol';
 import type { Config } from './config/config-schema.js';
 import { Auth } from './http/auth.js';
 import type { AppServices } from './http/app-services.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { createRateLimitHook } from './http/rate-limiter.js';
 import { registerRawBodyParser } from './http/raw-body.js';
 import { rewriteUrl } from './http/url-rewrite.js';
 import { Dispatcher } from './jobs/dispatcher.js';
@@ -67,6 +68,10 @@ export function createApp(options: AppOptions): SluiceApp {
     // Workers long-poll without pause: a log line per request would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
+    // A URL the router cannot even read (bad escapes, an over-long id) matches no route: RunPod's 404 shape.
+    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+      void reply.code(404).send({ error: ERROR_TEXT.routeNotFound, code: 'ERR_ROUTE_NOT_FOUND' });
+    },
   });
   const shutdown = new AbortController();
   const wakeups = new Wakeups();
@@ -96,6 +101,7 @@ export function createApp(options: AppOptions): SluiceApp {
       Math.max(3 * server.pingIntervalMs, 2 * server.workerPollHoldMs),
     ),
     shutdownSignal: shutdown.signal,
+    admit: createRateLimitHook(() => context.now()),
   };
 
   // Wake-ups published by other servers sharing the store reach this server's long-polls.

@@ -1,17 +1,23 @@
-// startServer: opens the store, builds the app, starts the reaper and the worker launcher, listens, and
-// shuts all of it down in order: refuse new work, answer held polls, drain workers, close, flush the store.
+// startServer: opens the store, builds the app, starts the reaper, the webhook sender and the worker fleet
+// (launcher + autoscaler), listens, and shuts all of it down in order: refuse new work, answer held polls, drain
+// workers, close, send the webhooks in flight, flush the store.
 import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
 import type { Config } from './config/config-schema.js';
-import { Launcher } from './fleet/launcher.js';
+import { Fleet } from './fleet/fleet.js';
 import { Reaper } from './jobs/reaper.js';
+import { createWebhookSender } from './jobs/webhooks/create-webhook-sender.js';
+import { registerMetricsRoute } from './metrics/metrics-route.js';
+import { SluiceMetrics } from './metrics/sluice-metrics.js';
+import { registerAdminRoutes } from './routes/admin/admin-routes.js';
 import type { JobStore } from './store/job-store.js';
+import type { JobRecord } from './store/job-record.js';
 
 export interface RunningServer {
   sluice: SluiceApp;
   /** The origin clients and workers use, e.g. http://127.0.0.1:8080. */
   baseUrl: string;
-  launcher: Launcher;
+  fleet: Fleet;
   close(): Promise<void>;
 }
 
@@ -19,6 +25,8 @@ export interface StartOptions {
   config: Config;
   store: JobStore;
   logger: Logger;
+  /** Re-reads the configuration the way it was first read (POST /admin/reload); absent: nothing to reload. */
+  reloadConfig?: () => Config;
 }
 
 function originFor(config: Config, port: number): string {
@@ -28,9 +36,33 @@ function originFor(config: Config, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-export async function startServer({ config, store, logger }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, store, logger, reloadConfig }: StartOptions): Promise<RunningServer> {
   const server = config.server;
-  const sluice = createApp({ store, config, logger });
+  const webhooks = createWebhookSender(config, store, logger);
+  const fleet = new Fleet(
+    config,
+    { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, reloadConfig },
+    logger,
+  );
+  let metrics: SluiceMetrics | undefined;
+  const onTerminal = (job: JobRecord) => {
+    // The outbox row is written with the transition; sending it now saves waiting for the next poll.
+    if (job.webhook !== undefined) webhooks.kick();
+    fleet.noteTerminal(job);
+    metrics?.jobFinished(job);
+  };
+  const sluice = createApp({ store, config, logger, onTerminal, fleet });
+  registerAdminRoutes(sluice.app, sluice.services, fleet);
+  if (server.metrics.enabled) {
+    metrics = new SluiceMetrics({
+      store,
+      endpointIds: () => Object.keys(config.endpoints),
+      health: (endpointId) => sluice.services.health.health(endpointId),
+      fleetStates: (endpointId) => fleet.workerStates(endpointId),
+      now: () => sluice.context.now(),
+    });
+    registerMetricsRoute(sluice.app, metrics, server.metrics.token);
+  }
   const reaper = new Reaper(sluice.context, {
     intervalMs: server.reaperIntervalMs,
     workerLostAfterMs: server.workerLostAfterMs ?? Math.max(3 * server.pingIntervalMs, 30_000),
@@ -41,30 +73,26 @@ export async function startServer({ config, store, logger }: StartOptions): Prom
   const address = sluice.app.server.address();
   const port = typeof address === 'object' && address ? address.port : server.port;
   const baseUrl = originFor(config, port);
-  const launcher = new Launcher(
-    sluice.context,
-    config.endpoints,
-    {
-      baseUrl,
-      pingIntervalMs: server.pingIntervalMs,
-      maxReclaims: server.maxReclaims,
-      registerToken: (endpointId, token) => sluice.services.auth.addWorkerToken(endpointId, token),
-    },
-    logger,
-  );
   reaper.start();
-  launcher.start();
+  webhooks.start();
+  fleet.start({
+    ctx: sluice.context,
+    baseUrl,
+    registerToken: (endpointId, token) => sluice.services.auth.addWorkerToken(endpointId, token),
+    unregisterToken: (endpointId, token) => sluice.services.auth.removeWorkerToken(endpointId, token),
+  });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       logger.info('shutting down: held requests answered, workers draining');
       sluice.beginShutdown();
-      await launcher.stop();
+      await fleet.stop();
       await sluice.app.close();
       await reaper.stop();
+      await webhooks.stop();
       await store.close();
       logger.info('stopped');
     })());
-  return { sluice, baseUrl, launcher, close };
+  return { sluice, baseUrl, fleet, close };
 }

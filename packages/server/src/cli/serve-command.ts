@@ -77,7 +77,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const logger = pino({ level: config.log.level });
   if (config.auth.keys.length === 0) logger.warn('auth is off: no API keys configured (development mode)');
   const store = await openStore(config.store);
-  const server = await startServer({ config, store, logger });
+  // POST /admin/reload reads the file again, with the same flags and environment on top.
+  const reloadConfig = () => loadServeConfig(flags, process.env);
+  const server = await startServer({ config, store, logger, reloadConfig });
   process.stdout.write(`\n${tryItText(server.baseUrl, config)}\n\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');

@@ -15,6 +15,61 @@ const workerCommand = z
   })
   .strict();
 
+/** One rate-limit bucket (spec §4.10): a count per sliding 10 s window and a cap on requests in flight. */
+const rateLimit = (per10s: number, concurrent: number | false) =>
+  z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          per10s: z.union([z.literal(false), int(1, 100_000_000)]).default(per10s),
+          concurrent: z.union([z.literal(false), int(1, 100_000_000)]).default(concurrent),
+        })
+        .strict(),
+    ])
+    .prefault({});
+
+/** Client-route limits per endpoint; `false` turns them all off. Worker routes are never limited. */
+const rateLimits = z
+  .union([
+    z.literal(false),
+    z
+      .object({
+        run: rateLimit(1000, 200),
+        runsync: rateLimit(2000, 400),
+        /** One bucket shared by status, status-sync and stream. */
+        status: rateLimit(2000, 400),
+        cancel: rateLimit(100, 20),
+        retry: rateLimit(100, 20),
+        purgeQueue: rateLimit(2, false),
+        health: rateLimit(2000, 400),
+      })
+      .strict(),
+  ])
+  .prefault({});
+
+/** `whsec_<base64>` of at least 16 bytes; several separated by spaces while secrets rotate (spec §9.3). */
+const webhookSecret = z
+  .string()
+  .regex(
+    /^\s*whsec_[A-Za-z0-9+/]{22,}={0,2}(\s+whsec_[A-Za-z0-9+/]{22,}={0,2})*\s*$/,
+    'must be one or more space-separated whsec_<base64> secrets of at least 16 bytes',
+  );
+
+/** Webhook delivery (spec §5). */
+const webhooks = z
+  .object({
+    /** Attempts in total, the first included. */
+    attempts: int(1, 10).default(3),
+    retryDelayMs: int(100, 3_600_000).default(10_000),
+    /** Per attempt, DNS lookup included. */
+    timeoutMs: int(100, 120_000).default(10_000),
+    /** Refuse targets that resolve to loopback, private, link-local, CGNAT or unique-local addresses. */
+    blockPrivateAddresses: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
 export const endpointSchema = z
   .object({
     workersMin: int(0, 1000).default(0),
@@ -35,6 +90,10 @@ export const endpointSchema = z
     maxResultBytes: int(1024, 1024 * MB).default(DEFAULTS.maxResultBytes),
     /** IN_QUEUE jobs at which run/runsync answer 429 `queue is full`; absent = unlimited. */
     maxQueueSize: int(1, 100_000_000).optional(),
+    /** Signs this endpoint's webhooks (Standard Webhooks headers, spec §9.3). */
+    webhookSecret: webhookSecret.optional(),
+    /** Per-process request limits of the client routes (spec §4.10); `false` = none. */
+    rateLimits,
     worker: workerCommand.optional(),
   })
   .strict()
@@ -48,7 +107,7 @@ const apiKey = z
   .object({
     name: z.string().min(1),
     key: z.string().min(16, 'must be at least 16 characters'),
-    kind: z.enum(['client', 'worker']).default('client'),
+    kind: z.enum(['client', 'worker', 'admin']).default('client'),
     access: z.enum(['read-write', 'read-only']).default('read-write'),
     endpoints: z.union([z.literal('*'), z.array(z.string().regex(ID))]).default('*'),
   })
@@ -74,6 +133,15 @@ export const configSchema = z
         gpus: z.array(z.number().int().min(0)).default([]),
         /** Listen on a non-loopback host without API keys (development only). */
         insecure: z.boolean().default(false),
+        webhooks,
+        /** Prometheus `GET /metrics` (spec §9.4): off unless enabled; `token` puts it behind its own bearer token. */
+        metrics: z
+          .object({
+            enabled: z.boolean().default(false),
+            token: z.string().min(16, 'must be at least 16 characters').optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -112,5 +180,6 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type RateLimitConfig = Exclude<z.infer<ReturnType<typeof rateLimit>>, false>;
 export type ApiKeyConfig = Config['auth']['keys'][number];
 export type StoreConfig = Config['store'];

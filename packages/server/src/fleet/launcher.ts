@@ -1,186 +1,415 @@
-// Starts and supervises worker processes for endpoints that name a worker command. Each worker gets its
-// own id, token and spec §7 environment; one that exits is replaced after a backoff; stop() ends them all.
-// The autoscaler (fleet issue) decides how many run by calling setDesired(); the fixed pool keeps workersMin.
+// Starts and supervises the worker processes of endpoints that name a worker command (spec §7). Each worker
+// gets its own id, token, GPUs and spec §7.1 environment. The autoscaler sets how many workers an endpoint
+// wants (setTarget) and picks which to retire; the launcher fills the target as far as free GPUs and the restart
+// backoff allow, hands an exited worker's jobs back, and stops workers gracefully (draining first).
 //
-// Per worker: starting → running → (exited → backoff → starting) | stopping → gone.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Per worker:  starting ──(first request)──▶ ready ──(stopPod: draining in the store)──▶ draining
+//              ready | draining with nothing in flight ──(retire)──▶ stopping ──(exit)──▶ gone
+//              starting | ready ──(unplanned exit)──▶ gone; the endpoint backs off before its next start
+// A worker counts toward its endpoint's target while starting or ready.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
-import type { JobContext } from '../jobs/job-context.js';
-import { announce } from '../jobs/job-context.js';
+import { announce, type JobContext } from '../jobs/job-context.js';
+import type { WorkerRecord } from '../store/job-store.js';
+import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
+import { GpuPool, gpuLabel } from './gpu-pool.js';
 import { mergeEnv, workerEnv } from './worker-env.js';
+import { WorkerProcess, type ProcessExit } from './worker-process.js';
+
+export const WorkerState = {
+  STARTING: 'starting',
+  READY: 'ready',
+  DRAINING: 'draining',
+  STOPPING: 'stopping',
+} as const;
+export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
 
 export interface LauncherOptions {
   baseUrl: string;
   pingIntervalMs: number;
   maxReclaims: number;
+  /** `server.gpus`: the GPU indices workers may be given. */
+  gpus?: readonly number[];
   /** Called with each worker's token so auth accepts it on that endpoint's worker routes. */
   registerToken(endpointId: string, token: string): void;
+  /** Called once the worker's process has exited: its token opens nothing any more. */
+  unregisterToken?(endpointId: string, token: string): void;
   /** Time a stopping worker gets to drain before SIGKILL; longer than the worker SDK's own 30 s grace. */
   stopGraceMs?: number;
 }
 
-interface ManagedWorker {
+/** A launched worker as operators and the autoscaler see it. */
+export interface LaunchedWorker {
   endpointId: string;
   workerId: string;
-  child: ChildProcess;
+  pid?: number;
+  state: WorkerState;
+  gpus: number[];
+  label: string;
   startedAt: number;
-  stopping: boolean;
-  exited: Promise<void>;
+  /** The store's record at the last sync (lastSeenAt, inFlight, unhealthy, ...). */
+  record?: WorkerRecord;
+  stderrTail: string[];
 }
 
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
-/** A worker that lived this long resets its restart backoff. */
-const HEALTHY_RUN_MS = 30_000;
+/** How a worker ended, kept for operators. */
+export interface WorkerExit {
+  workerId: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  at: number;
+  livedMs: number;
+  stderrTail: string[];
+}
+
+export interface EndpointSlots {
+  target: number;
+  /** Wanted workers that cannot start for lack of free GPUs. */
+  throttled: number;
+  crashLoop: boolean;
+  quickExits: number;
+  /** No worker of the endpoint starts before this time (restart backoff). */
+  restartAt: number;
+  lastExit?: WorkerExit;
+}
+
+interface Managed extends Omit<LaunchedWorker, 'pid' | 'stderrTail'> {
+  process: WorkerProcess;
+  token: string;
+}
+
+interface Slot {
+  target: number;
+  throttled: number;
+  guard: CrashLoopGuard;
+  restartAt: number;
+  retryTimer?: NodeJS.Timeout;
+  lastExit?: WorkerExit;
+  /** The exited worker whose store record stands for the crash loop (counted unhealthy in /health). */
+  unhealthyRecord?: string;
+  warnedUnplaceable?: boolean;
+}
+
+/** Counts toward its endpoint's target: not draining, not stopping. */
+function isActive(worker: { state: WorkerState }): boolean {
+  return worker.state === WorkerState.STARTING || worker.state === WorkerState.READY;
+}
 
 export class Launcher {
-  private readonly workers = new Map<string, ManagedWorker>();
-  private readonly desired = new Map<string, number>();
-  private readonly quickExits = new Map<string, number>();
-  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private readonly workers = new Map<string, Managed>();
+  private readonly slots = new Map<string, Slot>();
+  /** Exit handling in progress (reclaims, store records): stop() waits for it before the store closes. */
+  private readonly exiting = new Set<Promise<void>>();
+  private readonly pool: GpuPool;
   private readonly home: string;
   private stopped = false;
 
   constructor(
     private readonly ctx: JobContext,
-    private readonly endpoints: Record<string, EndpointConfig>,
     private readonly options: LauncherOptions,
     private readonly log: Logger,
   ) {
+    this.pool = new GpuPool(options.gpus ?? []);
     // A HOME with no .runpod/config.toml: an api_key there would replace the worker token (spec §7.1).
     this.home = join(tmpdir(), `sluice-worker-home-${process.pid}`);
     mkdirSync(this.home, { recursive: true });
   }
 
-  /** Starts the fixed pool: workersMin processes per endpoint that names a worker command. */
-  start(): void {
-    for (const [endpointId, endpoint] of Object.entries(this.endpoints)) {
-      if (endpoint.worker) this.setDesired(endpointId, endpoint.workersMin);
-    }
-  }
-
-  setDesired(endpointId: string, count: number): void {
-    this.desired.set(endpointId, count);
+  /** How many workers the endpoint should have; starts the missing ones as far as possible. Never stops any. */
+  setTarget(endpointId: string, count: number): void {
+    this.slot(endpointId).target = Math.max(0, count);
     this.reconcile(endpointId);
   }
 
-  running(endpointId: string): number {
-    return [...this.workers.values()].filter((w) => w.endpointId === endpointId && !w.stopping).length;
+  target(endpointId: string): number {
+    return this.slots.get(endpointId)?.target ?? 0;
+  }
+
+  /**
+   * Launched workers not yet in the store as of the last sync (FleetView). Once there, the store's own count
+   * of workers without a request covers them, and is more current than this view.
+   */
+  initializing(endpointId: string): number {
+    return this.managedOf(endpointId).filter((w) => w.state === WorkerState.STARTING && !w.record).length;
+  }
+
+  /** Wanted workers without free GPUs (FleetView). */
+  throttled(endpointId: string): number {
+    return this.slots.get(endpointId)?.throttled ?? 0;
+  }
+
+  workersOf(endpointId: string): LaunchedWorker[] {
+    return this.managedOf(endpointId).map((w) => ({
+      endpointId: w.endpointId,
+      workerId: w.workerId,
+      pid: w.process.pid,
+      state: w.state,
+      gpus: w.gpus,
+      label: w.label,
+      startedAt: w.startedAt,
+      record: w.record,
+      stderrTail: w.process.stderrTail(),
+    }));
+  }
+
+  slotsOf(endpointId: string): EndpointSlots {
+    const slot = this.slot(endpointId);
+    return {
+      target: slot.target,
+      throttled: slot.throttled,
+      crashLoop: slot.guard.crashLoop,
+      quickExits: slot.guard.consecutiveQuickExits,
+      restartAt: slot.restartAt,
+      lastExit: slot.lastExit,
+    };
+  }
+
+  /**
+   * Brings the launcher's view of the endpoint's workers up to date with the store (called every autoscaler
+   * tick): first requests, stopPod drains (stopped once idle, then replaced), and recovery from a crash loop.
+   */
+  sync(endpointId: string, records: WorkerRecord[]): void {
+    const byId = new Map(records.map((r) => [r.workerId, r]));
+    const slot = this.slot(endpointId);
+    for (const worker of this.managedOf(endpointId)) {
+      const record = byId.get(worker.workerId);
+      worker.record = record;
+      if (worker.state === WorkerState.STARTING && record?.lastSeenAt !== undefined) worker.state = WorkerState.READY;
+      if ((worker.state === WorkerState.STARTING || worker.state === WorkerState.READY) && record?.draining) {
+        worker.state = WorkerState.DRAINING;
+        this.log.info({ endpointId, workerId: worker.workerId }, 'worker sent stopPod: draining, then replaced');
+      }
+      if (worker.state === WorkerState.DRAINING && (record?.inFlight ?? 0) === 0) {
+        // runpod-python keeps running after a handler-level refresh; the TS SDK is already on its way out.
+        this.stopProcess(worker, 'stopPod: drained');
+      }
+      if (
+        worker.state === WorkerState.READY &&
+        Date.now() - worker.startedAt >= HEALTHY_RUN_MS &&
+        slot.guard.recovered()
+      ) {
+        this.log.info({ endpointId, workerId: worker.workerId }, 'worker runs steadily: restart backoff reset');
+        this.clearUnhealthyRecord(endpointId, slot);
+      }
+    }
+    this.reconcile(endpointId);
+  }
+
+  /** Stops a worker gracefully: no job after this (draining in the store), then SIGTERM; it drains in-flight jobs. */
+  async retire(workerId: string, reason: string): Promise<void> {
+    const worker = this.workers.get(workerId);
+    if (!worker || worker.state === WorkerState.STOPPING) return;
+    worker.state = WorkerState.STOPPING;
+    const { endpointId } = worker;
+    this.log.info({ endpointId, workerId, reason }, 'stopping worker');
+    try {
+      await this.ctx.store.recordWorker(endpointId, workerId, { draining: true }, this.ctx.now());
+    } catch (err) {
+      this.log.warn({ err, endpointId, workerId }, 'cannot mark worker draining; stopping it anyway');
+    }
+    void worker.process.terminate(this.graceMs());
+  }
+
+  /** The endpoint is gone from the configuration: its workers stop; its jobs stay in the store. */
+  async removeEndpoint(endpointId: string): Promise<void> {
+    this.slot(endpointId).target = 0;
+    await Promise.all(this.managedOf(endpointId).map((w) => this.retire(w.workerId, 'endpoint removed')));
   }
 
   /** SIGTERM to every worker; SIGKILL to those still alive after the grace period. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.restartTimers) clearTimeout(timer);
-    this.restartTimers.clear();
-    await Promise.all([...this.workers.values()].map((w) => this.stopWorker(w)));
+    for (const slot of this.slots.values()) clearTimeout(slot.retryTimer);
+    await Promise.all(
+      [...this.workers.values()].map((w) => {
+        w.state = WorkerState.STOPPING;
+        return w.process.terminate(this.graceMs());
+      }),
+    );
+    await Promise.all([...this.exiting]);
+  }
+
+  private graceMs(): number {
+    return this.options.stopGraceMs ?? 35_000;
+  }
+
+  private slot(endpointId: string): Slot {
+    let slot = this.slots.get(endpointId);
+    if (!slot)
+      this.slots.set(endpointId, (slot = { target: 0, throttled: 0, guard: new CrashLoopGuard(), restartAt: 0 }));
+    return slot;
+  }
+
+  private managedOf(endpointId: string): Managed[] {
+    return [...this.workers.values()].filter((w) => w.endpointId === endpointId);
+  }
+
+  private activeOf(endpointId: string): Managed[] {
+    return this.managedOf(endpointId).filter(isActive);
+  }
+
+  private stopProcess(worker: Managed, reason: string): void {
+    worker.state = WorkerState.STOPPING;
+    this.log.info({ endpointId: worker.endpointId, workerId: worker.workerId, reason }, 'stopping worker');
+    void worker.process.terminate(this.graceMs());
+  }
+
+  private reconcileAll(): void {
+    for (const endpointId of this.slots.keys()) this.reconcile(endpointId);
   }
 
   private reconcile(endpointId: string): void {
-    if (this.stopped) return;
-    const want = this.desired.get(endpointId) ?? 0;
-    const live = [...this.workers.values()].filter((w) => w.endpointId === endpointId && !w.stopping);
-    for (let i = live.length; i < want; i++) this.spawnWorker(endpointId);
-    for (const worker of live.slice(want)) void this.stopWorker(worker);
+    const slot = this.slot(endpointId);
+    slot.throttled = 0;
+    const endpoint = this.ctx.endpoint(endpointId);
+    if (this.stopped || !endpoint?.worker) return;
+    const missing = slot.target - this.activeOf(endpointId).length;
+    if (missing <= 0) return;
+    const wait = slot.restartAt - Date.now();
+    if (wait > 0) {
+      slot.retryTimer ??= setTimeout(() => {
+        slot.retryTimer = undefined;
+        this.reconcile(endpointId);
+      }, wait);
+      return;
+    }
+    let started = 0;
+    for (; started < missing; started++) {
+      const gpus = this.pool.take(endpoint.gpuCount);
+      if (!gpus) break;
+      this.spawn(endpointId, endpoint, gpus);
+    }
+    slot.throttled = missing - started;
+    if (slot.throttled > 0 && endpoint.gpuCount > this.pool.size && !slot.warnedUnplaceable) {
+      slot.warnedUnplaceable = true;
+      this.log.warn({ endpointId, gpuCount: endpoint.gpuCount, gpus: this.pool.size }, 'gpuCount exceeds server.gpus');
+    }
   }
 
-  private spawnWorker(endpointId: string): void {
-    const endpoint = this.endpoints[endpointId];
-    if (!endpoint?.worker) return;
+  private spawn(endpointId: string, endpoint: EndpointConfig, gpus: number[]): void {
+    const command = endpoint.worker;
+    if (!command) return;
     const workerId = `w-${randomBytes(6).toString('hex')}`;
     const token = randomBytes(24).toString('base64url');
     this.options.registerToken(endpointId, token);
+    const label = gpuLabel(gpus);
     const env = mergeEnv(
       process.env,
-      endpoint.worker.env,
+      command.env,
       workerEnv({
         baseUrl: this.options.baseUrl,
         endpointId,
         workerId,
         token,
-        label: 'cpu',
+        label,
         pingIntervalMs: this.options.pingIntervalMs,
         home: this.home,
         hostname: hostname(),
+        gpus: endpoint.gpuCount > 0 ? gpus : undefined,
       }),
     );
-    const child = spawn(endpoint.worker.command, endpoint.worker.args, {
-      cwd: endpoint.worker.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     const log = this.log.child({ endpointId, workerId });
-    for (const [name, stream] of [
-      ['stdout', child.stdout],
-      ['stderr', child.stderr],
-    ] as const) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => log.info({ stream: name }, line));
-    }
-    const exited = new Promise<void>((resolve) => {
-      child.once('error', (err) => log.error({ err }, 'worker failed to start'));
-      child.once('close', (code, signal) => {
-        resolve();
-        void this.onExit(worker, code, signal);
-      });
-    });
-    const worker: ManagedWorker = { endpointId, workerId, child, startedAt: Date.now(), stopping: false, exited };
+    const proc = new WorkerProcess({ command: command.command, args: command.args, cwd: command.cwd, env }, log);
+    const worker: Managed = {
+      endpointId,
+      workerId,
+      token,
+      process: proc,
+      state: WorkerState.STARTING,
+      gpus,
+      label,
+      startedAt: Date.now(),
+    };
     this.workers.set(workerId, worker);
+    void proc.exited.then((exit) => {
+      const handled = this.onExit(worker, exit);
+      this.exiting.add(handled);
+      return handled.finally(() => this.exiting.delete(handled));
+    });
     void this.ctx.store
-      .recordWorker(endpointId, workerId, {}, this.ctx.now())
+      .recordWorker(endpointId, workerId, { label }, this.ctx.now())
       .catch((err: unknown) => log.error({ err }, 'cannot register worker'));
-    log.info({ pid: child.pid, command: endpoint.worker.command }, 'worker started');
+    log.info({ pid: proc.pid, command: command.command, gpus, label }, 'worker started');
   }
 
-  private async onExit(worker: ManagedWorker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  private async onExit(worker: Managed, exit: ProcessExit): Promise<void> {
     this.workers.delete(worker.workerId);
-    const log = this.log.child({ endpointId: worker.endpointId, workerId: worker.workerId });
-    log.info({ code, signal }, 'worker exited');
-    // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
+    this.pool.give(worker.gpus);
+    this.options.unregisterToken?.(worker.endpointId, worker.token);
+    const { endpointId, workerId } = worker;
+    const log = this.log.child({ endpointId, workerId });
+    const { store } = this.ctx;
+    const slot = this.slot(endpointId);
+    const livedMs = Date.now() - worker.startedAt;
     try {
-      const { store } = this.ctx;
+      const record = await store.getWorker(endpointId, workerId);
+      // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
+      const planned = this.stopped || !isActive(worker) || record?.draining === true;
+      // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
       const jobs = await store.reclaim(
-        worker.endpointId,
-        worker.workerId,
+        endpointId,
+        workerId,
         'all',
         this.options.maxReclaims,
         'worker lost',
         this.ctx.now(),
       );
       for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
-      await store.removeWorker(worker.endpointId, worker.workerId);
+      if (planned) {
+        log.info({ ...exit, livedMs }, 'worker exited');
+        await store.removeWorker(endpointId, workerId);
+      } else {
+        await this.unplannedExit(worker, exit, livedMs, slot, log);
+      }
     } catch (err) {
       log.error({ err }, 'cannot reclaim jobs of exited worker');
     }
-    if (this.stopped || worker.stopping) return;
-    const quick =
-      Date.now() - worker.startedAt < HEALTHY_RUN_MS ? (this.quickExits.get(worker.endpointId) ?? 0) + 1 : 0;
-    this.quickExits.set(worker.endpointId, quick);
-    const delay = RESTART_BACKOFF_MS[Math.min(quick, RESTART_BACKOFF_MS.length - 1)] ?? 30_000;
-    const timer = setTimeout(() => {
-      this.restartTimers.delete(timer);
-      this.reconcile(worker.endpointId);
-    }, delay);
-    this.restartTimers.add(timer);
+    this.reconcileAll();
   }
 
-  private async stopWorker(worker: ManagedWorker): Promise<void> {
-    worker.stopping = true;
-    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
-    const grace = this.options.stopGraceMs ?? 35_000;
-    let timer: NodeJS.Timeout | undefined;
-    const killed = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        worker.child.kill('SIGKILL');
-        resolve();
-      }, grace);
-    });
-    await Promise.race([worker.exited, killed]);
-    clearTimeout(timer);
-    await worker.exited;
+  /** Backs off before the next start; a crash loop keeps this worker's record as the endpoint's unhealthy mark. */
+  private async unplannedExit(
+    worker: Managed,
+    exit: ProcessExit,
+    livedMs: number,
+    slot: Slot,
+    log: Logger,
+  ): Promise<void> {
+    const { endpointId, workerId } = worker;
+    const verdict = slot.guard.exited(livedMs);
+    slot.restartAt = Date.now() + verdict.restartDelayMs;
+    slot.lastExit = { workerId, ...exit, at: this.ctx.now(), livedMs, stderrTail: worker.process.stderrTail() };
+    const fields = { ...exit, livedMs, quickExits: verdict.quickExits, restartInMs: verdict.restartDelayMs };
+    if (!verdict.crashLoop) {
+      log.warn(fields, 'worker exited unexpectedly');
+      if (verdict.quickExits === 0) this.clearUnhealthyRecord(endpointId, slot);
+      await this.ctx.store.removeWorker(endpointId, workerId);
+      return;
+    }
+    log.error({ ...fields, stderrTail: slot.lastExit.stderrTail.slice(-5) }, 'worker crash loop: endpoint unhealthy');
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
+    const reason = `exited ${verdict.quickExits} times in a row within ${HEALTHY_RUN_MS / 1000} s of start (last: ${how}); crash loop from ${CRASH_LOOP_EXITS}`;
+    await this.ctx.store.recordWorker(
+      endpointId,
+      workerId,
+      { unhealthy: { check: 'crash-loop', reason } },
+      this.ctx.now(),
+    );
+    const previous = slot.unhealthyRecord;
+    slot.unhealthyRecord = workerId;
+    if (previous !== undefined) await this.ctx.store.removeWorker(endpointId, previous);
+  }
+
+  private clearUnhealthyRecord(endpointId: string, slot: Slot): void {
+    const id = slot.unhealthyRecord;
+    if (id === undefined) return;
+    slot.unhealthyRecord = undefined;
+    void this.ctx.store
+      .removeWorker(endpointId, id)
+      .catch((err: unknown) => this.log.warn({ err, endpointId }, 'cannot clear crash-loop record'));
   }
 }

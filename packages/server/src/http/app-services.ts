@@ -1,11 +1,20 @@
 // Everything a route needs, built once by createApp.
-import type { Config } from '../config/config-schema.js';
+import type { FastifyReply } from 'fastify';
+import type { Config, EndpointConfig } from '../config/config-schema.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { HealthReporter } from '../jobs/health-reporter.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkerPosts } from '../jobs/worker-posts.js';
 import type { WorkerPresence } from '../jobs/worker-presence.js';
-import type { Auth } from './auth.js';
+import type { Auth, RouteKind } from './auth.js';
+
+/** What the admission hook learns about a request once its key and endpoint are known. */
+export interface AdmittedRoute {
+  operation: string;
+  kind: RouteKind;
+  endpointId: string;
+  endpoint: EndpointConfig;
+}
 
 export interface AppServices {
   config: Config;
@@ -17,4 +26,9 @@ export interface AppServices {
   health: HealthReporter;
   /** Aborts when the server begins shutting down: held requests answer at once. */
   shutdownSignal: AbortSignal;
+  /**
+   * Runs for every route after auth and endpoint resolution, before the body is read; throws to refuse the
+   * request (rate limits, spec §4.10).
+   */
+  admit?: (route: AdmittedRoute, reply: FastifyReply) => void;
 }

@@ -5,11 +5,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
 import type { ApiKeyConfig } from '../config/config-schema.js';
 
-export type RouteKind = 'client-read' | 'client-write' | 'worker';
+/** `admin`: the operator API under /admin (fleet, settings, reload), opened only by `admin` keys. */
+export type RouteKind = 'client-read' | 'client-write' | 'worker' | 'admin';
 
 interface Credential {
   digest: Buffer;
-  kind: 'client' | 'worker';
+  kind: 'client' | 'worker' | 'admin';
   access: 'read-write' | 'read-only';
   endpoints: '*' | Set<string>;
 }
@@ -54,6 +55,15 @@ export class Auth {
     });
   }
 
+  /** Forgets a launcher-issued token once its worker has exited (autoscaled fleets churn through many). */
+  removeWorkerToken(endpointId: string, token: string): void {
+    const target = digest(token);
+    const i = this.credentials.findIndex(
+      (c) => c.kind === 'worker' && c.endpoints !== '*' && c.endpoints.has(endpointId) && c.digest.equals(target),
+    );
+    if (i >= 0) this.credentials.splice(i, 1);
+  }
+
   /** Throws 401 unless the header grants `kind` on `endpointId`. */
   check(header: string | string[] | undefined, kind: RouteKind, endpointId: string): void {
     if (!this.enabled) return;
@@ -67,10 +77,11 @@ export class Auth {
     // Every credential is compared, so the time taken does not tell which one matched.
     for (const cred of this.credentials) {
       if (!timingSafeEqual(cred.digest, candidate)) continue;
-      const scopeOk = cred.endpoints === '*' || cred.endpoints.has(endpointId);
+      // Admin keys act on the whole server: their `endpoints` scope does not apply.
+      const scopeOk = kind === 'admin' || cred.endpoints === '*' || cred.endpoints.has(endpointId);
       const kindOk =
-        kind === 'worker'
-          ? cred.kind === 'worker'
+        kind === 'worker' || kind === 'admin'
+          ? cred.kind === kind
           : cred.kind === 'client' && (kind === 'client-read' || cred.access === 'read-write');
       if (scopeOk && kindOk) granted = true;
     }

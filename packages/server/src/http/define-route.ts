@@ -44,6 +44,8 @@ const contexts = new WeakMap<FastifyRequest, RouteContext>();
 
 /** Calls `onLost` if the connection closes before the whole response was handed to the OS. */
 export function onResponseLost(reply: FastifyReply, onLost: () => void): void {
+  // A connection that closed before this was called emits no further events.
+  if (reply.raw.destroyed && !reply.raw.writableFinished) return onLost();
   let finished = false;
   reply.raw.once('finish', () => (finished = true));
   reply.raw.once('close', () => {
@@ -99,6 +101,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       const query = request.query as RouteContext['query'];
       const ctx: RouteContext = { endpointId, endpoint, params, query, signal };
       contexts.set(request, ctx);
+      services.admit?.({ operation: def.operation, kind: def.kind, endpointId, endpoint }, reply);
       await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);
     },
     handler: async (request, reply) => {

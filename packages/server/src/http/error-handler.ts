@@ -23,6 +23,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isSluiceError(err)) {
       if (err.status >= 500) request.log.error({ err }, err.message);
+      // Every 429 tells the client when to come back (spec §1.4); senders that know better set it themselves.
+      if (err.status === 429 && !reply.hasHeader('retry-after')) void reply.header('Retry-After', '1');
       return reply.code(err.status).send({ error: err.message, code: err.code });
     }
     const mapped = frameworkCode(err);

@@ -46,6 +46,23 @@ describe('routing and errors', () => {
     }
   });
 
+  it('reads any Content-Type, even one that does not parse, as JSON text', async () => {
+    t = await createTestApp();
+    for (const type of ['garbage', ';;;', '', 'application/json, text/plain', 'text/html; charset=latin1']) {
+      const res = await t.request('POST', '/v2/echo/run', { body: '{"input":1}', headers: { 'content-type': type } });
+      expect(res.status, type).toBe(200);
+    }
+  });
+
+  it('answers unreadable URLs and over-long ids with a JSON 404', async () => {
+    t = await createTestApp();
+    for (const url of ['/v2/echo/status/%zz', `/v2/echo/status/${'x'.repeat(300)}`]) {
+      const res = await t.request('GET', url);
+      expect(res.status, url).toBe(404);
+      expect(res.json.error).toBe('route not found');
+    }
+  });
+
   it('answers a wrong method with 405 and Allow', async () => {
     t = await createTestApp();
     const res = await t.request('GET', '/v2/echo/run');

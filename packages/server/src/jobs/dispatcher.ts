@@ -24,24 +24,29 @@ export class Dispatcher {
     const count = Math.max(1, Math.min(max, DEFAULTS.maxBatchSize));
     const key = queueKey(endpointId);
     const deadline = Date.now() + holdMs;
+    let woken = false;
     for (;;) {
       const seq = wakeups.seq(key);
       const worker = await store.getWorker(endpointId, workerId);
       if (signal?.aborted) return [];
-      if (!worker?.draining) {
-        const jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
-        if (jobs.length > 0) {
-          if (signal?.aborted) {
-            await this.handBack(endpointId, workerId, jobs);
-            return [];
-          }
-          for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
-          return jobs;
+      if (worker?.draining) {
+        // It gets no job, so a wake-up it took belongs to the next waiting worker; it stops waiting on the queue.
+        if (woken) wakeups.notifyOne(key);
+        await sleep(deadline - Date.now(), signal);
+        return [];
+      }
+      const jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
+      if (jobs.length > 0) {
+        if (signal?.aborted) {
+          await this.handBack(endpointId, workerId, jobs);
+          return [];
         }
+        for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
+        return jobs;
       }
       const left = deadline - Date.now();
       if (left <= 0) return [];
-      await wakeups.wait(key, seq, left, signal);
+      woken = await wakeups.wait(key, seq, left, signal);
     }
   }
 
@@ -77,4 +82,18 @@ export class Dispatcher {
       await wakeups.wait(key, seq, left, signal);
     }
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

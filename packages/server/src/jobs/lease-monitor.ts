@@ -52,7 +52,8 @@ export class LeaseMonitor {
     const leasedIds = new Set(leased.map((job) => job.id));
     for (const id of state.seen.keys()) if (!leasedIds.has(id)) state.seen.delete(id);
     for (const job of leased) await this.checkLeased(state, job, ping, interval, now);
-    for (const id of ping.ids) if (!leasedIds.has(id)) await this.restopIfStopped(endpointId, workerId, id, interval, now);
+    for (const id of ping.ids)
+      if (!leasedIds.has(id)) await this.restopIfStopped(endpointId, workerId, id, interval, now);
   }
 
   forget(endpointId: string, workerId: string): void {
@@ -69,7 +70,13 @@ export class LeaseMonitor {
     if (misses !== undefined) {
       state.seen.set(job.id, misses + 1);
       if (misses + 1 < 2) return;
-      const outcome = await this.ctx.store.finish(job.endpointId, workerId, job.id, { status: 'FAILED', error: DROPPED_ERROR }, now);
+      const outcome = await this.ctx.store.finish(
+        job.endpointId,
+        workerId,
+        job.id,
+        { status: 'FAILED', error: DROPPED_ERROR },
+        now,
+      );
       if (outcome.kind === 'applied') {
         announce(this.ctx, outcome.job, 'IN_PROGRESS');
         this.ctx.log.warn({ endpointId: job.endpointId, workerId, jobId: job.id }, DROPPED_ERROR);
@@ -79,9 +86,19 @@ export class LeaseMonitor {
     const leasedAt = job.startedAt ?? now;
     const lacking = state.pings.filter((p) => p.at >= leasedAt + interval && !p.ids.has(job.id)).length;
     if (lacking < 2) return;
-    const changed = await this.ctx.store.reclaim(job.endpointId, workerId, [job.id], this.options.maxReclaims, LOST_ERROR, now);
+    const changed = await this.ctx.store.reclaim(
+      job.endpointId,
+      workerId,
+      [job.id],
+      this.options.maxReclaims,
+      LOST_ERROR,
+      now,
+    );
     for (const after of changed) announce(this.ctx, after, 'IN_PROGRESS');
-    this.ctx.log.warn({ endpointId: job.endpointId, workerId, jobId: job.id }, 'leased job never reached its worker; reclaimed');
+    this.ctx.log.warn(
+      { endpointId: job.endpointId, workerId, jobId: job.id },
+      'leased job never reached its worker; reclaimed',
+    );
   }
 
   private async restopIfStopped(endpointId: string, workerId: string, jobId: string, interval: number, now: number) {

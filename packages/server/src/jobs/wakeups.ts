@@ -1,6 +1,8 @@
 // In-process wake-ups for long-polls: a waiter parks on a key and is woken by a notify on that key.
 // Each key carries a sequence number so a waiter that looked at the store before parking cannot miss a
 // notify that landed in between (it sees the sequence moved and returns at once).
+// Only a reader creates a key's slot (by reading its sequence): a notify on a key nobody reads is a no-op, so
+// the per-job keys that every submission notifies take no memory until someone waits on them.
 //
 // Keys: queueKey(ep) wakes ONE job-take waiter per notify (one new job, one worker); jobKey, streamKey and
 // stopKey wake every waiter, since all readers of a job want to know.
@@ -28,7 +30,9 @@ export class Wakeups {
 
   /** The current sequence of `key`; pass it to `wait` after checking the store. */
   seq(key: string): number {
-    return this.slots.get(key)?.seq ?? 0;
+    const slot = this.slotFor(key);
+    slot.touchedAt = Date.now();
+    return slot.seq;
   }
 
   /**
@@ -56,7 +60,8 @@ export class Wakeups {
 
   /** Wakes the longest-waiting waiter of `key` (job-take: one job, one worker). */
   notifyOne(key: string): void {
-    const slot = this.slotFor(key);
+    const slot = this.slots.get(key);
+    if (!slot) return;
     slot.seq++;
     slot.touchedAt = Date.now();
     slot.waiters[0]?.wake();
@@ -64,7 +69,8 @@ export class Wakeups {
 
   /** Wakes every waiter of `key`. */
   notifyAll(key: string): void {
-    const slot = this.slotFor(key);
+    const slot = this.slots.get(key);
+    if (!slot) return;
     slot.seq++;
     slot.touchedAt = Date.now();
     for (const waiter of [...slot.waiters]) waiter.wake();
@@ -93,8 +99,8 @@ export class Wakeups {
   }
 
   /**
-   * Forgets slots with no waiters and no notify for a while, so per-job keys do not pile up. Safe because a
-   * waiter reads the sequence and parks within one store round trip, far shorter than IDLE_SLOT_MS.
+   * Forgets slots with no waiters that nobody read or notified for a while, so per-job keys do not pile up.
+   * Safe because a waiter reads the sequence and parks within one store round trip, far shorter than IDLE_SLOT_MS.
    */
   prune(now = Date.now()): void {
     for (const [key, slot] of this.slots) {

@@ -1,6 +1,6 @@
 // Applies worker posts (spec §6.4 job-done, §6.5 job-stream): classifies the raw body, enforces the size
 // caps, and fails the job visibly when a post is oversized or invalid (spec §2.3 row 7).
-import { ERROR_TEXT, SluiceError, formatMb, isTruthy, type Json } from '@sluice/protocol';
+import { ERROR_TEXT, SluiceError, formatMb, isTruthy, jsonNestingExceeds, type Json } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { FinalResult, PostOutcome } from '../store/job-store.js';
 import { announce, type JobContext } from './job-context.js';
@@ -14,7 +14,8 @@ export interface WorkerPost {
 }
 
 function parseObject(body: Buffer | undefined): Record<string, Json> | undefined {
-  if (!body || body.length === 0) return undefined;
+  // Too deep to store or answer without overflowing the stack: as invalid as text that is not JSON.
+  if (!body || body.length === 0 || jsonNestingExceeds(body)) return undefined;
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -83,6 +83,16 @@ export interface JobCounts {
   retried: number;
 }
 
+/** What the autoscaler and metrics read about one endpoint's queue (see `queueStats`). */
+export interface QueueStats {
+  /** IN_QUEUE jobs. */
+  queued: number;
+  /** IN_QUEUE jobs without `lowPriority`: the ones that may make the autoscaler add workers. */
+  queuedNormal: number;
+  /** Smallest `queuedAt` among IN_QUEUE jobs without `lowPriority`; undefined when there are none. */
+  oldestNormalQueuedAt?: number;
+}
+
 /** A transition made by `expire`, for webhooks-free bookkeeping in the service (wake-ups, logs, metrics). */
 export interface ExpiredJob {
   job: JobRecord;
@@ -209,6 +219,8 @@ export interface JobStore {
 
   // ── reader ─────────────────────────────────────────────────────────────────
   counts(endpointId: string): Promise<JobCounts>;
+  /** Queue statistics of the endpoint; read every second per endpoint, so O(log n) or better in queued jobs. */
+  queueStats(endpointId: string): Promise<QueueStats>;
 
   // ── maintenance ────────────────────────────────────────────────────────────
   /** Applies executionTimeout and ttl (rows 11, 12) and deletes records past retention or ttl (row 16). */

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { JobStatus, SluiceError } from '@sluice/protocol';
 
-const { IN_PROGRESS } = JobStatus;
+const { IN_PROGRESS, IN_QUEUE } = JobStatus;
 
 /*
  * Invariants of version 1:
@@ -150,8 +150,40 @@ CREATE TABLE workers (
 ) WITHOUT ROWID;
 `;
 
+/*
+ * Version 2: what the autoscaler reads every second per endpoint (JobStore.queueStats), cheap at any queue size.
+ * - `normal_queue_counts` holds, per endpoint, the IN_QUEUE jobs without low_priority, kept by triggers
+ *   (low_priority never changes after insert, so only entries into and exits from IN_QUEUE move it);
+ * - `jobs_queued_normal` is a partial index over the same jobs by queued_at, so the oldest one is one seek.
+ */
+const V2 = `
+CREATE TABLE normal_queue_counts (
+  endpoint_id TEXT PRIMARY KEY,
+  jobs INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO normal_queue_counts (endpoint_id, jobs)
+  SELECT endpoint_id, count(*) FROM jobs WHERE status = '${IN_QUEUE}' AND low_priority = 0 GROUP BY endpoint_id;
+CREATE TRIGGER jobs_normal_queued_on_insert AFTER INSERT ON jobs
+  WHEN new.status = '${IN_QUEUE}' AND new.low_priority = 0 BEGIN
+  INSERT INTO normal_queue_counts (endpoint_id, jobs) VALUES (new.endpoint_id, 1)
+    ON CONFLICT (endpoint_id) DO UPDATE SET jobs = jobs + 1;
+END;
+CREATE TRIGGER jobs_normal_queued_on_delete AFTER DELETE ON jobs
+  WHEN old.status = '${IN_QUEUE}' AND old.low_priority = 0 BEGIN
+  UPDATE normal_queue_counts SET jobs = jobs - 1 WHERE endpoint_id = old.endpoint_id;
+END;
+CREATE TRIGGER jobs_normal_queued_on_update AFTER UPDATE OF status ON jobs
+  WHEN new.low_priority = 0 AND (old.status = '${IN_QUEUE}') IS NOT (new.status = '${IN_QUEUE}') BEGIN
+  INSERT INTO normal_queue_counts (endpoint_id, jobs)
+    VALUES (new.endpoint_id, CASE WHEN new.status = '${IN_QUEUE}' THEN 1 ELSE -1 END)
+    ON CONFLICT (endpoint_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+END;
+CREATE INDEX jobs_queued_normal ON jobs (endpoint_id, queued_at)
+  WHERE status = '${IN_QUEUE}' AND low_priority = 0;
+`;
+
 /** Migration `i` brings the schema from user_version `i` to `i + 1`. Append only; never edit a shipped step. */
-const MIGRATIONS: readonly string[] = [V1];
+const MIGRATIONS: readonly string[] = [V1, V2];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -21,6 +21,7 @@ import type {
   JobStore,
   NewJob,
   PostOutcome,
+  QueueStats,
   StreamRead,
   WebhookDelivery,
   WorkerRecord,
@@ -235,6 +236,17 @@ export class SqliteJobStore implements JobStore {
         else if (status === JobStatus.FAILED || status === JobStatus.TIMED_OUT) counts.failed += n;
       }
       return counts;
+    });
+  }
+
+  queueStats(endpointId: string): Promise<QueueStats> {
+    return this.tx.read(() => {
+      const oldest = this.st.oldestQueuedNormal.get(endpointId) ?? null;
+      return {
+        queued: this.st.countQueued.get(endpointId) ?? 0,
+        queuedNormal: this.st.countQueuedNormal.get(endpointId) ?? 0,
+        ...(oldest === null ? {} : { oldestNormalQueuedAt: oldest }),
+      };
     });
   }
 

@@ -39,6 +39,9 @@ export const SQL = {
   liveDeadlinePassed: `${JOB} WHERE j.live_deadline <= ? ORDER BY j.live_deadline`,
   deleteDueJobs: `DELETE FROM jobs WHERE delete_at <= ?`,
   counts: `SELECT status, jobs AS n, retried FROM job_counts WHERE endpoint_id = ?`,
+  countQueuedNormal: `SELECT jobs FROM normal_queue_counts WHERE endpoint_id = ?`,
+  oldestQueuedNormal: `SELECT min(queued_at) FROM jobs
+    WHERE endpoint_id = ? AND status = ${QUEUED} AND low_priority = 0`,
 
   lastStreamSeq: `SELECT max(seq) FROM stream_items WHERE job_pk = ?`,
   insertStreamItem: `INSERT INTO stream_items (job_pk, seq, item) VALUES (?, ?, ?)`,
@@ -116,6 +119,8 @@ export function prepareStatements(db: Database.Database) {
     liveDeadlinePassed: p<[now: number], JobRow>(SQL.liveDeadlinePassed),
     deleteDueJobs: p<[now: number]>(SQL.deleteDueJobs),
     counts: p<[endpointId: string], CountRow>(SQL.counts),
+    countQueuedNormal: v<[endpointId: string], number>(SQL.countQueuedNormal),
+    oldestQueuedNormal: v<[endpointId: string], number | null>(SQL.oldestQueuedNormal),
 
     lastStreamSeq: v<[pk: number], number | null>(SQL.lastStreamSeq),
     insertStreamItem: p<[pk: number, seq: number, item: string]>(SQL.insertStreamItem),

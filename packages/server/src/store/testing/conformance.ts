@@ -6,6 +6,7 @@ import { describeMaintenanceConformance } from './conformance-maintenance.js';
 import { describeOutboxConformance } from './conformance-outbox.js';
 import { describePostsConformance } from './conformance-posts.js';
 import { describeQueueConformance } from './conformance-queue.js';
+import { describeQueueStatsConformance } from './conformance-queue-stats.js';
 import { EP, T0, expectCode, newJob, type OpenJobStore } from './conformance-support.js';
 
 export type { OpenJobStore } from './conformance-support.js';
@@ -14,6 +15,7 @@ export type { OpenJobStore } from './conformance-support.js';
 export function describeJobStoreConformance(name: string, open: OpenJobStore): void {
   describe(name, () => {
     describeQueueConformance(open);
+    describeQueueStatsConformance(open);
     describePostsConformance(open);
     describeLifecycleConformance(open);
     describeMaintenanceConformance(open);

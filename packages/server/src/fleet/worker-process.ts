@@ -1,0 +1,91 @@
+// One launched worker process: spawns it, logs its output line by line, keeps the tail of its stderr for
+// operators (crash loops), and stops it with SIGTERM, then SIGKILL once the grace period is over.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
+
+/** Lines of stderr kept per worker. */
+export const STDERR_TAIL_LINES = 50;
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface WorkerCommand {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export class WorkerProcess {
+  private readonly child: ChildProcess;
+  private readonly tail: string[] = [];
+  private killTimer: NodeJS.Timeout | undefined;
+  /** Settles once the process is gone and its output closed (or it never started). */
+  readonly exited: Promise<ProcessExit>;
+
+  constructor(command: WorkerCommand, log: Logger) {
+    this.child = spawn(command.command, command.args, {
+      cwd: command.cwd,
+      env: command.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const [name, stream] of [
+      ['stdout', this.child.stdout],
+      ['stderr', this.child.stderr],
+    ] as const) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        if (name === 'stderr') this.keep(line);
+        log.info({ stream: name }, line);
+      });
+    }
+    this.exited = new Promise<ProcessExit>((resolve) => {
+      let settled = false;
+      const settle = (exit: ProcessExit) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(this.killTimer);
+        resolve(exit);
+      };
+      this.child.once('error', (err) => {
+        log.error({ err }, 'worker failed to start');
+        this.keep(`sluice: cannot start worker: ${err.message}`);
+        // A process that never started emits no 'close' on some platforms.
+        if (this.child.pid === undefined) settle({ code: null, signal: null });
+      });
+      this.child.once('close', (code, signal) => settle({ code, signal }));
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The last STDERR_TAIL_LINES lines the process wrote to stderr, oldest first. */
+  stderrTail(): string[] {
+    return [...this.tail];
+  }
+
+  get alive(): boolean {
+    return this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM now (the worker drains its jobs), SIGKILL after `graceMs` if it is still there. Idempotent. */
+  terminate(graceMs: number): Promise<ProcessExit> {
+    if (this.alive && this.killTimer === undefined) {
+      this.child.kill('SIGTERM');
+      this.killTimer = setTimeout(() => {
+        if (this.alive) this.child.kill('SIGKILL');
+      }, graceMs);
+    }
+    return this.exited;
+  }
+
+  private keep(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > STDERR_TAIL_LINES) this.tail.shift();
+  }
+}

@@ -1,0 +1,21 @@
+// Builds the WebhookSender a server runs from its configuration: `server.webhooks` and each endpoint's secret.
+import type { Logger } from 'pino';
+import type { Config } from '../../config/config-schema.js';
+import type { JobStore } from '../../store/job-store.js';
+import { SERVER_VERSION } from '../../version.js';
+import { parseWebhookSecrets } from './signature.js';
+import { WebhookSender } from './webhook-sender.js';
+
+export function createWebhookSender(config: Config, store: JobStore, log: Logger): WebhookSender {
+  const keys = new Map<string, Buffer[]>();
+  for (const [endpointId, endpoint] of Object.entries(config.endpoints)) {
+    if (endpoint.webhookSecret !== undefined) keys.set(endpointId, parseWebhookSecrets(endpoint.webhookSecret));
+  }
+  return new WebhookSender({
+    store,
+    policy: config.server.webhooks,
+    keysFor: (endpointId) => keys.get(endpointId),
+    userAgent: `sluice/${SERVER_VERSION}`,
+    log,
+  });
+}

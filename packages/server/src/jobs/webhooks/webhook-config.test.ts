@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig } from '../../config/load-config.js';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+describe('webhook configuration', () => {
+  it('defaults to 3 attempts, 10 s apart, a 10 s timeout and no address blocking', () => {
+    const config = resolveConfig({ endpoints: { echo: {} } });
+    expect(config.server.webhooks).toEqual({
+      attempts: 3,
+      retryDelayMs: 10_000,
+      timeoutMs: 10_000,
+      blockPrivateAddresses: false,
+    });
+    expect(config.endpoints['echo']?.webhookSecret).toBeUndefined();
+  });
+
+  it('accepts one secret or several separated by spaces', () => {
+    const config = resolveConfig({
+      server: { webhooks: { attempts: 1, blockPrivateAddresses: true } },
+      endpoints: { a: { webhookSecret: SECRET }, b: { webhookSecret: `${SECRET}  ${SECRET}` } },
+    });
+    expect(config.server.webhooks).toMatchObject({ attempts: 1, retryDelayMs: 10_000, blockPrivateAddresses: true });
+    expect(config.endpoints['b']?.webhookSecret).toBe(`${SECRET}  ${SECRET}`);
+  });
+
+  it.each([
+    [{ endpoints: { a: { webhookSecret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } } }, 'endpoints.a.webhookSecret'],
+    [{ endpoints: { a: { webhookSecret: 'whsec_c2hvcnQ=' } } }, 'endpoints.a.webhookSecret'],
+    [{ endpoints: { a: { webhookSecret: `${SECRET},${SECRET}` } } }, 'endpoints.a.webhookSecret'],
+    [{ server: { webhooks: { attempts: 0 } }, endpoints: {} }, 'server.webhooks.attempts'],
+    [{ server: { webhooks: { timeoutMs: 50 } }, endpoints: {} }, 'server.webhooks.timeoutMs'],
+    [{ server: { webhooks: { retries: 2 } }, endpoints: {} }, 'server.webhooks'],
+  ])('names the key of an invalid setting (%#)', (raw, key) => {
+    expect(() => resolveConfig(raw)).toThrow(ConfigError);
+    expect(() => resolveConfig(raw)).toThrow(new RegExp(`\\n  ${key.replace(/\./g, '\\.')}: `));
+  });
+});

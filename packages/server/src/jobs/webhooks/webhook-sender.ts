@@ -1,0 +1,174 @@
+// Sends the webhook outbox (spec §5, §9.3): leases due deliveries from the store, POSTs them with bounded
+// concurrency and settles each one. Several servers may share the store: a leased delivery is theirs alone
+// until the lease lapses, and the lease outlasts an attempt. Delivery never touches the job itself.
+//
+// States: idle (a timer waits for the next poll) → polling (leasing and starting due deliveries) → idle.
+// kick() while idle polls now; kick() while polling asks for one more poll right after it. Deliveries run
+// outside the poll, at most `concurrency` at once; one that ends kicks again if the last poll filled every slot.
+// stop() → stopped, for good: no more polls; it waits for the running poll and every delivery in flight.
+import type { Logger } from 'pino';
+import type { JobStore, WebhookDelivery } from '../../store/job-store.js';
+import type { LookupAll } from './address-policy.js';
+import type { PostJson } from './post-json.js';
+import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';
+
+export interface WebhookSenderOptions {
+  store: Pick<JobStore, 'takeDueWebhooks' | 'settleWebhook'>;
+  policy: WebhookPolicy;
+  /** Decoded signing keys of an endpoint; undefined or empty: its deliveries go unsigned. */
+  keysFor(endpointId: string): readonly Buffer[] | undefined;
+  userAgent: string;
+  log: Logger;
+  now?: () => number;
+  /** Period of the outbox poll (deliveries due after a restart, or from another server). Default 1000. */
+  intervalMs?: number;
+  /** Deliveries in flight at once. Default 16. */
+  concurrency?: number;
+  post?: PostJson;
+  lookup?: LookupAll;
+}
+
+/** Slack on top of the attempt timeout before a leased delivery may go to another sender. */
+const LEASE_MARGIN_MS = 10_000;
+
+type State = 'idle' | 'polling' | 'stopped';
+
+function targetOf(url: string): string {
+  try {
+    // Origin only: paths and queries of webhook URLs often carry tokens.
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+export class WebhookSender {
+  private state: State = 'idle';
+  private pollAgain = false;
+  private polling: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  /** The last poll took as many deliveries as there were free slots: more may be due. */
+  private saturated = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  private readonly intervalMs: number;
+  private readonly concurrency: number;
+
+  constructor(private readonly options: WebhookSenderOptions) {
+    this.now = options.now ?? Date.now;
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  /** Polls at once (deliveries left over from before a restart), then every interval. */
+  start(): void {
+    this.kick();
+  }
+
+  /** Polls now: a job with a webhook has just entered a terminal state. */
+  kick(): void {
+    if (this.state === 'stopped') return;
+    if (this.state === 'polling') {
+      this.pollAgain = true;
+      return;
+    }
+    this.state = 'polling';
+    this.polling = this.poll()
+      .catch((err: unknown) => this.options.log.error({ err }, 'webhook outbox poll failed'))
+      .finally(() => {
+        this.polling = undefined;
+        if (this.state === 'stopped') return;
+        this.state = 'idle';
+        this.wakeAt(this.now() + this.intervalMs);
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Stops polling and waits for the deliveries in flight (each ends within its timeout) to settle. */
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.polling;
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async poll(): Promise<void> {
+    const free = this.concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    const leaseMs = this.options.policy.timeoutMs + LEASE_MARGIN_MS;
+    const due = await this.options.store.takeDueWebhooks(this.now(), free, leaseMs);
+    this.saturated = due.length === free;
+    for (const delivery of due) {
+      const sending: Promise<void> = this.deliver(delivery)
+        .catch((err: unknown) =>
+          this.options.log.error(
+            { err, deliveryId: delivery.id },
+            'webhook delivery not settled; it is sent again when its lease lapses',
+          ),
+        )
+        .finally(() => {
+          this.inFlight.delete(sending);
+          if (this.saturated) this.kick();
+        });
+      this.inFlight.add(sending);
+    }
+  }
+
+  /** Makes the next poll happen no later than `at`. */
+  private wakeAt(at: number): void {
+    if (this.state === 'stopped' || at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.kick();
+      },
+      Math.max(0, at - this.now()),
+    );
+    this.timer.unref();
+  }
+
+  private async deliver(delivery: WebhookDelivery): Promise<void> {
+    const { policy } = this.options;
+    const attempt = delivery.attempts + 1;
+    const result = await attemptDelivery(delivery, policy, {
+      userAgent: this.options.userAgent,
+      keys: this.options.keysFor(delivery.endpointId),
+      now: this.now,
+      post: this.options.post,
+      lookup: this.options.lookup,
+    });
+    const settlement = settlementFor(result, attempt, policy, this.now());
+    // If this write fails, the delivery stays leased and goes out again later: at least once, never lost.
+    await this.options.store.settleWebhook(delivery.id, settlement);
+    const fields = {
+      deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
+      jobId: delivery.jobId,
+      target: targetOf(delivery.url),
+      attempt,
+    };
+    this.report(result, settlement.done, fields);
+    if (!settlement.done) this.wakeAt(settlement.retryAt);
+  }
+
+  private report(result: AttemptResult, done: boolean, fields: Record<string, unknown>): void {
+    const { log, policy } = this.options;
+    if (result.kind === 'delivered') log.info({ ...fields, status: result.status }, 'webhook delivered');
+    else if (result.kind === 'refused')
+      log.error({ ...fields, reason: result.reason }, 'webhook target refused; giving up');
+    else if (!done)
+      log.warn(
+        { ...fields, reason: result.reason, retryInMs: policy.retryDelayMs },
+        'webhook attempt failed; will retry',
+      );
+    else log.error({ ...fields, reason: result.reason }, 'webhook attempt failed; out of attempts, giving up');
+  }
+}

@@ -6,6 +6,7 @@ import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { RouteKind } from './auth.js';
 import type { AppServices } from './app-services.js';
+import { sleep } from '../jobs/sleep.js';
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
@@ -57,18 +58,6 @@ export function requestSignal(reply: FastifyReply, shutdown: AbortSignal): Abort
   const controller = new AbortController();
   onResponseLost(reply, () => controller.abort());
   return AbortSignal.any([controller.signal, shutdown]);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 async function enforceCap(cap: BodyCap | undefined, length: number, ctx: RouteContext): Promise<void> {

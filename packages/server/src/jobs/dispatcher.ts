@@ -5,6 +5,7 @@ import { DEFAULTS } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
 import { announce, type JobContext } from './job-context.js';
 import { queueKey, stopKey } from './wakeups.js';
+import { sleep } from './sleep.js';
 
 export class Dispatcher {
   constructor(private readonly ctx: JobContext) {}
@@ -82,18 +83,4 @@ export class Dispatcher {
       await wakeups.wait(key, seq, left, signal);
     }
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

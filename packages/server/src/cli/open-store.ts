@@ -1,6 +1,7 @@
 // The composition root's one choice of store implementation, from configuration.
 import type { StoreConfig } from '../config/config-schema.js';
 import type { JobStore } from '../store/job-store.js';
+import { openRedisJobStore } from '../store/redis/redis-job-store.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 
 export function openStore(config: StoreConfig): Promise<JobStore> {
@@ -8,6 +9,7 @@ export function openStore(config: StoreConfig): Promise<JobStore> {
     case 'sqlite':
       return Promise.resolve(openSqliteJobStore({ path: config.path, synchronous: config.synchronous }));
     case 'redis':
-      return Promise.reject(new Error('the redis store is not available in this build yet; use store.kind "sqlite"'));
+      // Refuses to start (ERR_UNAVAILABLE, naming the URL) when Redis does not answer within a few seconds.
+      return openRedisJobStore({ url: config.url, prefix: config.prefix });
   }
 }

@@ -1,0 +1,77 @@
+// How the Redis store talks to Redis: runs a store script on one endpoint's keys (KEYS[1] = its hash tag,
+// ARGV[1] = the transition table), runs MULTI reads, keeps the set of endpoints, and turns every driver
+// failure into a SluiceError on the way out.
+import { randomUUID } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { protocolArg } from './record-mapping.js';
+import { toStoreError } from './redis-connection.js';
+import { endpointTag, endpointsKey } from './redis-keys.js';
+import { SCRIPTS, type ScriptName } from './scripts/index.js';
+
+type ScriptCommand = (tag: string, protocol: string, ...args: string[]) => Promise<unknown>;
+
+export class ScriptRunner {
+  private readonly protocol = protocolArg();
+  /** Endpoints this process has registered in {p}:endpoints (saves a SADD per enqueue). */
+  private readonly knownEndpoints = new Set<string>();
+
+  constructor(
+    readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** The hash tag, and key base, of every key of the endpoint. */
+  tag(endpointId: string): string {
+    return endpointTag(this.prefix, endpointId);
+  }
+
+  /** Runs one store script on the endpoint's keys with the shared protocol argument. */
+  script(name: ScriptName, endpointId: string, ...args: (string | number)[]): Promise<unknown> {
+    const command = (this.redis as unknown as Record<string, ScriptCommand>)[SCRIPTS[name].name];
+    if (command === undefined) throw new Error(`script ${name} is not defined on this connection`);
+    return this.command(command.call(this.redis, this.tag(endpointId), this.protocol, ...args.map(String)));
+  }
+
+  /** A Redis call whose failures become SluiceErrors (toStoreError). */
+  command<T>(pending: Promise<T>): Promise<T> {
+    return pending.catch((error: unknown) => {
+      throw toStoreError(error);
+    });
+  }
+
+  /** Runs a MULTI block (one atomic read) and returns its replies, failing on the first failed command. */
+  async execMulti(multi: ChainableCommander): Promise<unknown[]> {
+    const replies = (await this.command(multi.exec())) ?? [];
+    return replies.map(([error, reply]) => {
+      if (error) throw toStoreError(error);
+      return reply;
+    });
+  }
+
+  /**
+   * A unique base for the webhook delivery ids one script call may create; the script appends ".<n>". The
+   * endpoint id leads, so settleWebhook finds the endpoint's keys from a delivery id alone.
+   */
+  nonce(endpointId: string): string {
+    return `${endpointId}.${randomUUID()}`;
+  }
+
+  /** The endpoint of a delivery id made from nonce(), or undefined for an id no store made. */
+  endpointOfDelivery(id: string): string | undefined {
+    const dot = id.indexOf('.');
+    return dot > 0 ? id.slice(0, dot) : undefined;
+  }
+
+  /** Records that the endpoint has jobs, so every server's expire and outbox walk include it. */
+  async registerEndpoint(endpointId: string): Promise<void> {
+    if (this.knownEndpoints.has(endpointId)) return;
+    await this.command(this.redis.sadd(endpointsKey(this.prefix), endpointId));
+    this.knownEndpoints.add(endpointId);
+  }
+
+  /** Every endpoint that ever had a job on this prefix, from any server. */
+  async endpoints(): Promise<string[]> {
+    const stored = await this.command(this.redis.smembers(endpointsKey(this.prefix)));
+    return [...new Set([...stored, ...this.knownEndpoints])].sort();
+  }
+}

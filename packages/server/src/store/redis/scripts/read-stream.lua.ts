@@ -1,0 +1,19 @@
+// Script: read-stream (spec §4.5, consume-once cursor).
+import { luaScript } from './lib.lua.js';
+
+export const readStreamScript = luaScript(
+  'sluiceReadStream',
+  String.raw`
+-- Hands out up to max undelivered stream items, oldest first, and removes them: every item goes to exactly
+-- one reader, and the job read is the job as it was when the items were taken.
+-- KEYS[1] endpoint tag
+-- ARGV[2] job id   ARGV[3] max
+-- Returns {job, {item...}}, or nil for an unknown job.
+local j = load(ARGV[2])
+if not j then return nil end
+local items = {}
+local max = tonumber(ARGV[3])
+if max > 0 then items = redis.call('LPOP', k_stream(j.id), max) or {} end
+return { pack(j), items }
+`,
+);

@@ -1,0 +1,16 @@
+// Script: remove-worker (spec §4.9: forgetting a lost worker).
+import { luaScript } from './lib.lua.js';
+
+export const removeWorkerScript = luaScript(
+  'sluiceRemoveWorker',
+  String.raw`
+-- Forgets a worker and any job-stops still pending for it. Its leased set stays: it indexes jobs, not the
+-- worker, and empties as those jobs move on.
+-- KEYS[1] endpoint tag
+-- ARGV[2] worker id
+-- Returns 1.
+redis.call('SREM', k_workers(), ARGV[2])
+redis.call('DEL', k_worker(ARGV[2]), k_stops(ARGV[2]))
+return 1
+`,
+);

@@ -1,0 +1,16 @@
+// Script: set-ttl-deadline (spec §4.3, status?ttl=).
+import { luaScript } from './lib.lua.js';
+
+export const setTtlDeadlineScript = luaScript(
+  'sluiceSetTtlDeadline',
+  String.raw`
+-- Moves a job's ttl deadline and, with it, its place in live-deadline (active) or delete-at (terminal).
+-- KEYS[1] endpoint tag
+-- ARGV[2] job id   ARGV[3] deadline
+-- Returns the job, or nil for an unknown job.
+local j = load(ARGV[2])
+if not j then return nil end
+update(j, { ttlDeadline = ARGV[3] })
+return pack(j)
+`,
+);

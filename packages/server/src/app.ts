@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): SluiceApp {
   const server = config.server;
   const services: AppServices = {
     config,
-    auth: new Auth(config.auth.keys),
+    auth: new Auth(config.auth.keys, config.auth.workerTokenSecret),
     jobs: new JobService(context),
     dispatcher: new Dispatcher(context),
     posts: new WorkerPosts(context),

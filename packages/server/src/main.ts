@@ -78,7 +78,7 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
   fleet.start({
     ctx: sluice.context,
     baseUrl,
-    registerToken: (endpointId, token) => sluice.services.auth.addWorkerToken(endpointId, token),
+    issueToken: (endpointId) => sluice.services.auth.issueWorkerToken(endpointId),
     unregisterToken: (endpointId, token) => sluice.services.auth.removeWorkerToken(endpointId, token),
   });
 

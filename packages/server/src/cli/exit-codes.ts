@@ -36,6 +36,10 @@ export function describeFailure(error: unknown): { code: ExitCode; message: stri
     const status = error.status > 0 ? ` (HTTP ${error.status})` : '';
     return { code: ExitCode.FAILURE, message: `${error.message}${status}${innermostCause(error)}` };
   }
+  // A store that cannot be reached (Redis down at start) is an operator's condition, not a bug: no stack.
+  if (error instanceof SluiceError && error.code === 'ERR_UNAVAILABLE') {
+    return { code: ExitCode.FAILURE, message: error.message };
+  }
   // Anything else is unexpected: the stack helps whoever reports it.
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { code: ExitCode.FAILURE, message };

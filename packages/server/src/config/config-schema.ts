@@ -167,7 +167,11 @@ export const configSchema = z
       ])
       .prefault({ kind: 'sqlite' }),
     auth: z
-      .object({ keys: z.array(apiKey).default([]) })
+      .object({
+        keys: z.array(apiKey).default([]),
+        /** Signs launcher worker tokens so every server sharing it accepts them (several servers on one store). */
+        workerTokenSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+      })
       .strict()
       .prefault({}),
     log: z

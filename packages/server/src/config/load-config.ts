@@ -14,6 +14,7 @@ export interface ConfigOverrides {
   redisUrl?: string;
   redisPrefix?: string;
   apiKeys?: string[];
+  workerTokenSecret?: string;
   logLevel?: string;
   insecure?: boolean;
   gpus?: number[];
@@ -61,6 +62,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     redisPrefix: env['SLUICE_REDIS_PREFIX'],
     apiKeys: list(env['SLUICE_API_KEYS']),
     logLevel: env['SLUICE_LOG_LEVEL'],
+    workerTokenSecret: env['SLUICE_WORKER_TOKEN_SECRET'],
     insecure: insecure === undefined ? undefined : insecure === '1' || insecure === 'true',
     gpus: list(env['SLUICE_GPUS'])?.map((g) => intFrom('SLUICE_GPUS', g) ?? 0),
   };
@@ -94,6 +96,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
     o.apiKeys.forEach((key, i) => keys.push({ name: `env-${i + 1}`, key, kind: 'client' }));
     auth['keys'] = keys;
   }
+  if (o.workerTokenSecret !== undefined) section(raw, 'auth')['workerTokenSecret'] = o.workerTokenSecret;
   if (o.logLevel !== undefined) section(raw, 'log')['level'] = o.logLevel;
 }
 

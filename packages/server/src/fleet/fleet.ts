@@ -26,7 +26,7 @@ export interface FleetOptions {
 export interface FleetStart {
   ctx: JobContext;
   baseUrl: string;
-  registerToken: (endpointId: string, token: string) => void;
+  issueToken: (endpointId: string) => string;
   unregisterToken?: (endpointId: string, token: string) => void;
 }
 
@@ -62,7 +62,7 @@ export class Fleet implements FleetView {
   ) {}
 
   /** Starts the launcher and the autoscaler (its first tick starts each endpoint's workersMin). */
-  start({ ctx, baseUrl, registerToken, unregisterToken }: FleetStart): void {
+  start({ ctx, baseUrl, issueToken, unregisterToken }: FleetStart): void {
     const launcher = new Launcher(
       ctx,
       {
@@ -70,7 +70,7 @@ export class Fleet implements FleetView {
         pingIntervalMs: this.options.pingIntervalMs,
         maxReclaims: this.options.maxReclaims,
         gpus: this.options.gpus,
-        registerToken: (endpointId, token) => registerToken(endpointId, token),
+        issueToken,
         unregisterToken: (endpointId, token) => unregisterToken?.(endpointId, token),
         stopGraceMs: this.options.stopGraceMs,
       },

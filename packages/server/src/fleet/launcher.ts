@@ -34,8 +34,8 @@ export interface LauncherOptions {
   maxReclaims: number;
   /** `server.gpus`: the GPU indices workers may be given. */
   gpus?: readonly number[];
-  /** Called with each worker's token so auth accepts it on that endpoint's worker routes. */
-  registerToken(endpointId: string, token: string): void;
+  /** Issues the token a new worker of the endpoint authenticates with (auth accepts it from then on). */
+  issueToken(endpointId: string): string;
   /** Called once the worker's process has exited: its token opens nothing any more. */
   unregisterToken?(endpointId: string, token: string): void;
   /** Time a stopping worker gets to drain before SIGKILL; longer than the worker SDK's own 30 s grace. */
@@ -294,8 +294,7 @@ export class Launcher {
     const command = endpoint.worker;
     if (!command) return;
     const workerId = `w-${randomBytes(6).toString('hex')}`;
-    const token = randomBytes(24).toString('base64url');
-    this.options.registerToken(endpointId, token);
+    const token = this.options.issueToken(endpointId);
     const label = gpuLabel(gpus);
     const env = mergeEnv(
       process.env,

@@ -1,11 +1,13 @@
 // API key and worker token checks (spec §1.2). Client keys open client routes within their scope; worker
 // tokens open worker routes of their endpoint; neither opens the other's. Keys are compared in constant
 // time and never logged. With no keys configured, auth is off (development mode).
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
 import type { ApiKeyConfig } from '../config/config-schema.js';
 
 /** `admin`: the operator API under /admin (fleet, settings, reload), opened only by `admin` keys. */
+const SIGNED_PREFIX = 'swt1.';
+
 export type RouteKind = 'client-read' | 'client-write' | 'worker' | 'admin';
 
 interface Credential {
@@ -33,7 +35,14 @@ export class Auth {
   /** Auth is on once any key is configured; launcher tokens alone do not turn it on. */
   readonly enabled: boolean;
 
-  constructor(keys: ApiKeyConfig[]) {
+  /**
+   * @param workerTokenSecret when set, launcher tokens are signed with it instead of remembered, so every
+   *   server sharing the secret (and the store) accepts the workers any of them launched.
+   */
+  constructor(
+    keys: ApiKeyConfig[],
+    private readonly workerTokenSecret?: string,
+  ) {
     this.enabled = keys.length > 0;
     for (const key of keys) {
       this.credentials.push({
@@ -45,7 +54,18 @@ export class Auth {
     }
   }
 
-  /** Registers a worker token issued by the launcher for one endpoint. */
+  /** A token for one launched worker, valid on the worker routes of `endpointId` only. */
+  issueWorkerToken(endpointId: string): string {
+    const nonce = randomBytes(18).toString('base64url');
+    if (this.workerTokenSecret === undefined) {
+      this.addWorkerToken(endpointId, nonce);
+      return nonce;
+    }
+    const scope = Buffer.from(endpointId).toString('base64url');
+    return `${SIGNED_PREFIX}${scope}.${nonce}.${this.sign(scope, nonce)}`;
+  }
+
+  /** Registers a worker token for one endpoint. */
   addWorkerToken(endpointId: string, token: string): void {
     this.credentials.push({
       digest: digest(token),
@@ -68,8 +88,25 @@ export class Auth {
   check(header: string | string[] | undefined, kind: RouteKind, endpointId: string): void {
     if (!this.enabled) return;
     const key = credentialFrom(header);
-    if (key !== undefined && this.allows(digest(key), kind, endpointId)) return;
+    if (key !== undefined && (this.allows(digest(key), kind, endpointId) || this.signedAllows(key, kind, endpointId))) {
+      return;
+    }
     throw new SluiceError('ERR_AUTH_UNAUTHORIZED', ERROR_TEXT.unauthorized);
+  }
+
+  private sign(scope: string, nonce: string): string {
+    return createHmac('sha256', this.workerTokenSecret ?? '')
+      .update(`${scope}.${nonce}`)
+      .digest('base64url');
+  }
+
+  /** A signed launcher token (`swt1.<endpoint>.<nonce>.<hmac>`) opens the worker routes of its endpoint. */
+  private signedAllows(token: string, kind: RouteKind, endpointId: string): boolean {
+    if (this.workerTokenSecret === undefined || kind !== 'worker' || !token.startsWith(SIGNED_PREFIX)) return false;
+    const [scope, nonce, mac, extra] = token.slice(SIGNED_PREFIX.length).split('.');
+    if (scope === undefined || nonce === undefined || mac === undefined || extra !== undefined) return false;
+    if (Buffer.from(scope, 'base64url').toString() !== endpointId) return false;
+    return timingSafeEqual(digest(mac), digest(this.sign(scope, nonce)));
   }
 
   private allows(candidate: Buffer, kind: RouteKind, endpointId: string): boolean {

@@ -76,7 +76,7 @@ describe('runpod-sdk 1.1.2 against Sluice', () => {
       .endpoint('transform')!
       .runSync({ input: { text: 'x', fail: 'boom' } });
     expect(out.status).toBe('FAILED');
-    const error = JSON.parse((out as { error: string }).error);
+    const error = JSON.parse((out as unknown as { error: string }).error);
     expect(error).toMatchObject({ error_message: 'boom' });
   });
 });

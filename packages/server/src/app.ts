@@ -37,6 +37,7 @@ export interface AppOptions {
   now?: () => number;
   fleet?: FleetView;
   onTerminal?: (job: JobRecord) => void;
+  onPostIgnored?: JobContext['onPostIgnored'];
 }
 
 export interface SluiceApp {
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions): SluiceApp {
     now: options.now ?? Date.now,
     log,
     onTerminal: options.onTerminal,
+    onPostIgnored: options.onPostIgnored,
   };
   const server = config.server;
   const services: AppServices = {

@@ -38,20 +38,21 @@ function originFor(config: Config, port: number): string {
 
 export async function startServer({ config, store, logger, reloadConfig }: StartOptions): Promise<RunningServer> {
   const server = config.server;
-  const webhooks = createWebhookSender(config, store, logger);
+  let metrics: SluiceMetrics | undefined;
+  const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result));
   const fleet = new Fleet(
     config,
     { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, reloadConfig },
     logger,
   );
-  let metrics: SluiceMetrics | undefined;
   const onTerminal = (job: JobRecord) => {
     // The outbox row is written with the transition; sending it now saves waiting for the next poll.
     if (job.webhook !== undefined) webhooks.kick();
     fleet.noteTerminal(job);
     metrics?.jobFinished(job);
   };
-  const sluice = createApp({ store, config, logger, onTerminal, fleet });
+  const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
+  const sluice = createApp({ store, config, logger, onTerminal, onPostIgnored, fleet });
   registerAdminRoutes(sluice.app, sluice.services, fleet);
   if (server.metrics.enabled) {
     metrics = new SluiceMetrics({

@@ -85,7 +85,8 @@ describe('auth', () => {
     for (const authorization of ok) {
       expect((await t.request('GET', '/v2/echo/health', { headers: { authorization } })).status).toBe(200);
     }
-    for (const headers of [{}, { authorization: 'Bearer nope-nope-nope-nope' }]) {
+    const refused: Record<string, string>[] = [{}, { authorization: 'Bearer nope-nope-nope-nope' }];
+    for (const headers of refused) {
       const res = await t.request('GET', '/v2/echo/health', { headers });
       expect(res.status).toBe(401);
       expect(res.json.error).toBe('unauthorized');

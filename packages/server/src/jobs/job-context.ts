@@ -15,6 +15,8 @@ export interface JobContext {
   log: Logger;
   /** Called after a job enters a terminal state (webhook outbox kick, metrics). */
   onTerminal?(job: JobRecord): void;
+  /** Called when a worker post for a known job changed nothing (metrics). */
+  onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;
 }
 
 /**

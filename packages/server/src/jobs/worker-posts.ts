@@ -1,6 +1,14 @@
 // Applies worker posts (spec §6.4 job-done, §6.5 job-stream): classifies the raw body, enforces the size
 // caps, and fails the job visibly when a post is oversized or invalid (spec §2.3 row 7).
-import { ERROR_TEXT, SluiceError, formatMb, isTruthy, jsonNestingExceeds, type Json } from '@sluice/protocol';
+import {
+  ERROR_TEXT,
+  SluiceError,
+  formatMb,
+  isTerminal,
+  isTruthy,
+  jsonNestingExceeds,
+  type Json,
+} from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { FinalResult, PostOutcome } from '../store/job-store.js';
 import { announce, type JobContext } from './job-context.js';
@@ -42,6 +50,10 @@ export class WorkerPosts {
 
   /** `POST job-done`: progress update or final result. Throws the 4xx the worker must see. */
   async done(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
+    return this.noteIgnored(post, await this.applyDone(post, isStream));
+  }
+
+  private async applyDone(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
     if ((post.body?.length ?? 0) > this.endpoint(post).maxResultBytes) await this.failOversize(post, 'result');
     const body = parseObject(post.body);
     if (!body) {
@@ -61,6 +73,17 @@ export class WorkerPosts {
 
   /** `POST job-stream`: appends one item verbatim. */
   async stream(post: WorkerPost): Promise<PostOutcome> {
+    return this.noteIgnored(post, await this.applyStream(post));
+  }
+
+  private noteIgnored(post: WorkerPost, outcome: PostOutcome): PostOutcome {
+    if (outcome.kind === 'ignored') {
+      this.ctx.onPostIgnored?.(post.endpointId, isTerminal(outcome.job.status) ? 'terminal' : 'not-leased');
+    }
+    return outcome;
+  }
+
+  private async applyStream(post: WorkerPost): Promise<PostOutcome> {
     if ((post.body?.length ?? 0) > this.endpoint(post).maxStreamItemBytes) await this.failOversize(post, 'stream');
     const item = parseObject(post.body);
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).

@@ -24,6 +24,8 @@ export class SluiceMetrics {
   private readonly submitted: Counter<'endpoint'>;
   private readonly finished: Counter<'endpoint' | 'status'>;
   private readonly httpRequests: Counter<'route' | 'code'>;
+  private readonly webhookDeliveries: Counter<'result'>;
+  private readonly postsIgnored: Counter<'endpoint' | 'reason'>;
   private readonly delay: Histogram<'endpoint'>;
   private readonly execution: Histogram<'endpoint'>;
   private readonly queueDepth: Gauge<'endpoint'>;
@@ -50,6 +52,16 @@ export class SluiceMetrics {
       'route',
       'code',
     ]);
+    this.webhookDeliveries = counter(
+      'sluice_webhook_deliveries_total',
+      'Webhook attempts by result: delivered, retry, refused (target not allowed), gave-up (out of attempts).',
+      ['result'],
+    );
+    this.postsIgnored = counter(
+      'sluice_worker_posts_ignored_total',
+      'Worker posts answered 200 that changed nothing: the job was terminal, or leased to another worker.',
+      ['endpoint', 'reason'],
+    );
     this.delay = histogram(
       'sluice_job_delay_seconds',
       'delayTime of terminal jobs: queued until picked up (or ended).',
@@ -84,6 +96,14 @@ export class SluiceMetrics {
     const status = toStatusObject(job, this.sources.now());
     if (status.delayTime !== undefined) this.delay.observe({ endpoint }, status.delayTime / 1000);
     if (status.executionTime !== undefined) this.execution.observe({ endpoint }, status.executionTime / 1000);
+  }
+
+  webhookAttempt(result: string): void {
+    this.webhookDeliveries.inc({ result });
+  }
+
+  workerPostIgnored(endpointId: string, reason: string): void {
+    this.postsIgnored.inc({ endpoint: endpointId, reason });
   }
 
   httpResponse(route: string, code: number): void {

@@ -4,9 +4,14 @@ import type { Config } from '../../config/config-schema.js';
 import type { JobStore } from '../../store/job-store.js';
 import { SERVER_VERSION } from '../../version.js';
 import { parseWebhookSecrets } from './signature.js';
-import { WebhookSender } from './webhook-sender.js';
+import { WebhookSender, type WebhookAttemptOutcome } from './webhook-sender.js';
 
-export function createWebhookSender(config: Config, store: JobStore, log: Logger): WebhookSender {
+export function createWebhookSender(
+  config: Config,
+  store: JobStore,
+  log: Logger,
+  onAttempt?: (result: WebhookAttemptOutcome) => void,
+): WebhookSender {
   const keys = new Map<string, Buffer[]>();
   for (const [endpointId, endpoint] of Object.entries(config.endpoints)) {
     if (endpoint.webhookSecret !== undefined) keys.set(endpointId, parseWebhookSecrets(endpoint.webhookSecret));
@@ -17,5 +22,6 @@ export function createWebhookSender(config: Config, store: JobStore, log: Logger
     keysFor: (endpointId) => keys.get(endpointId),
     userAgent: `sluice/${SERVER_VERSION}`,
     log,
+    onAttempt,
   });
 }

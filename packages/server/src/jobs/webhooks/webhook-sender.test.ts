@@ -86,7 +86,8 @@ describe('WebhookSender on fake timers', () => {
   };
 
   it('retries a failing target twice, retryDelayMs apart, then gives up and logs it', async () => {
-    const h = started(harness(() => Promise.resolve(503)));
+    const outcomes: string[] = [];
+    const h = started(harness(() => Promise.resolve(503), { onAttempt: (result) => outcomes.push(result) }));
     h.outbox.add('d1');
     h.sender.kick();
     await vi.advanceTimersByTimeAsync(0);
@@ -106,6 +107,7 @@ describe('WebhookSender on fake timers', () => {
       reason: 'answered 503',
     });
     expect(h.logs[2]!['target']).toBe('https://hooks.test');
+    expect(outcomes).toEqual(['retry', 'retry', 'gave-up']);
   });
 
   it('stops at the first 2xx, with the same webhook-id and a fresh timestamp on each signed attempt', async () => {

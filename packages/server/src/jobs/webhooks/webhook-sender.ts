@@ -26,7 +26,11 @@ export interface WebhookSenderOptions {
   concurrency?: number;
   post?: PostJson;
   lookup?: LookupAll;
+  /** Told the result of every attempt (metrics): delivered, retry, refused or gave-up. */
+  onAttempt?(result: WebhookAttemptOutcome): void;
 }
+
+export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'gave-up';
 
 /** Slack on top of the attempt timeout before a leased delivery may go to another sender. */
 const LEASE_MARGIN_MS = 10_000;
@@ -161,6 +165,7 @@ export class WebhookSender {
 
   private report(result: AttemptResult, done: boolean, fields: Record<string, unknown>): void {
     const { log, policy } = this.options;
+    this.options.onAttempt?.(result.kind === 'failed' ? (done ? 'gave-up' : 'retry') : result.kind);
     if (result.kind === 'delivered') log.info({ ...fields, status: result.status }, 'webhook delivered');
     else if (result.kind === 'refused')
       log.error({ ...fields, reason: result.reason }, 'webhook target refused; giving up');

@@ -63,11 +63,18 @@ async function harness(): Promise<Harness> {
     fleetStates: (id) => fleet.workerStates(id),
     now: () => Date.now(),
   });
-  const sluice = createApp({ store, config, logger: false, fleet, onTerminal: (job) => metrics.jobFinished(job) });
+  const sluice = createApp({
+    store,
+    config,
+    logger: false,
+    fleet,
+    onTerminal: (job) => metrics.jobFinished(job),
+    onPostIgnored: (endpointId, reason) => metrics.workerPostIgnored(endpointId, reason),
+  });
   registerAdminRoutes(sluice.app, sluice.services, fleet);
   registerMetricsRoute(sluice.app, metrics, config.server.metrics.token);
   await sluice.app.ready();
-  fleet.start({ ctx: sluice.context, baseUrl: 'http://127.0.0.1:9', registerToken: () => undefined });
+  fleet.start({ ctx: sluice.context, baseUrl: 'http://127.0.0.1:9', issueToken: () => 'token-0123456789abcdef' });
   return {
     sluice,
     store,
@@ -249,6 +256,14 @@ describe('GET /metrics', () => {
     await h.request('POST', '/v2/echo/run', CLIENT, { input: 2, policy: { lowPriority: true } });
     const cancelled = await h.request('POST', '/v2/echo/run', CLIENT, { input: 3 });
     await h.request('POST', `/v2/echo/cancel/${cancelled.json.id as string}`, CLIENT);
+    // A late result for the cancelled job is answered 200 and counted as ignored.
+    const late = await h.sluice.app.inject({
+      method: 'POST',
+      url: `/v2/echo/job-done/w-late/${cancelled.json.id as string}`,
+      headers: { authorization: WORKER },
+      payload: '{"output":1}',
+    });
+    expect(late.statusCode).toBe(200);
     const res = await h.sluice.app.inject({
       method: 'GET',
       url: '/metrics',
@@ -265,10 +280,12 @@ describe('GET /metrics', () => {
       'sluice_queue_depth{endpoint="other"} 0',
       'sluice_jobs_in_progress{endpoint="echo"} 0',
       'sluice_jobs{endpoint="echo",state="inQueue"} 2',
-      'sluice_workers{endpoint="echo",state="idle"} 0',
+      // The worker that posted late is alive, and idle.
+      'sluice_workers{endpoint="echo",state="idle"} 1',
       'sluice_workers{endpoint="echo",state="draining"} 0',
       'sluice_job_delay_seconds_count{endpoint="echo"} 1',
       'sluice_http_requests_total{route="run",code="200"} 3',
+      'sluice_worker_posts_ignored_total{endpoint="echo",reason="terminal"} 1',
     ]) {
       expect(text).toContain(line);
     }

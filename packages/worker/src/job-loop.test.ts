@@ -224,6 +224,22 @@ describe('shutdown', () => {
     expect(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT')).toBe(0);
   });
 
+  it('takes two signals within the window as one stop: the job drains and posts its result', async () => {
+    api.enqueue({ id: 'j1', input: {} });
+    let release: () => void = () => undefined;
+    const w = runWorker(api, {
+      installSignalHandlers: true,
+      timings: { sameStopWindowMs: 60_000 },
+      handler: () => new Promise((resolve) => (release = () => resolve('drained'))),
+    });
+    await api.waitFor((r) => r.route === 'ping' && r.query.get('job_id') === 'j1');
+    process.emit('SIGINT'); // Ctrl-C reaches the whole process group ...
+    process.emit('SIGTERM'); // ... and the launcher sends its own SIGTERM right after
+    release();
+    await w.done;
+    expect(api.of('job-done').map((r) => JSON.parse(r.body) as unknown)).toEqual([{ output: 'drained' }]);
+  });
+
   it('stops at once when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -15,6 +15,11 @@ export interface WorkerTimings {
   tooManyRequestsMs: number;
   /** Sleep after a job-stop answer that names no job (default 1000, runpod-python's). */
   stopEmptyAnswerMs: number;
+  /**
+   * Stop signals this close together are one request (default 1000): Ctrl-C reaches the whole process group,
+   * then a launcher sends its own SIGTERM. A signal after the window abandons in-flight jobs at once.
+   */
+  sameStopWindowMs: number;
   /** Waits between job-done/job-stream attempts (default [2000, 3000]: 3 attempts in all). */
   postRetryDelaysMs: readonly number[];
   /** Ping period; default RUNPOD_PING_INTERVAL rounded down to whole seconds, else 10000. */
@@ -27,6 +32,7 @@ export const DEFAULT_TIMINGS: WorkerTimings = {
   backoffMaxMs: 5000,
   tooManyRequestsMs: 5000,
   stopEmptyAnswerMs: 1000,
+  sameStopWindowMs: 1000,
   postRetryDelaysMs: [2000, 3000],
 };
 

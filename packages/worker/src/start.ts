@@ -123,7 +123,7 @@ async function serve<TInput>(
     pinger = new Pinger({ http, urls, inFlight, log, intervalMs: timings.pingIntervalMs ?? env.pingIntervalMs });
   }
 
-  const detachStopTriggers = attachStopTriggers(loop, options);
+  const detachStopTriggers = attachStopTriggers(loop, options, timings.sameStopWindowMs);
   log.info(`worker ${workerId} started`);
   pinger?.start();
   stopLoop?.start();
@@ -137,16 +137,22 @@ async function serve<TInput>(
 }
 
 /** Wires `options.signal` and, unless disabled, SIGTERM/SIGINT to the loop; returns the undo. */
-function attachStopTriggers<TInput>(loop: JobLoop, options: StartOptions<TInput>): () => void {
+function attachStopTriggers<TInput>(
+  loop: JobLoop,
+  options: StartOptions<TInput>,
+  sameStopWindowMs: number,
+): () => void {
   const onAbort = (): void => loop.requestStop('stop signal aborted');
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (name: NodeJS.Signals): void => {
-    // The first signal drains; a second one (an impatient Ctrl-C) abandons in-flight jobs at once.
-    signals++;
-    loop.requestStop(`received ${name}`, { immediate: signals > 1 });
+    // The first signal drains; a later one (an impatient Ctrl-C) abandons in-flight jobs at once. A repeat
+    // inside the window is the same request arriving twice (WorkerTimings.sameStopWindowMs).
+    const now = Date.now();
+    firstSignalAt ??= now;
+    loop.requestStop(`received ${name}`, { immediate: now - firstSignalAt > sameStopWindowMs });
   };
   const install = options.installSignalHandlers ?? true;
   if (install) {

@@ -11,6 +11,7 @@ export const FAST_TIMINGS: Partial<WorkerTimings> = {
   backoffMaxMs: 160,
   tooManyRequestsMs: 300,
   stopEmptyAnswerMs: 50,
+  sameStopWindowMs: 0,
   postRetryDelaysMs: [20, 30],
   pingIntervalMs: 50,
 };

@@ -44,8 +44,13 @@ export interface SluiceApp {
   app: FastifyInstance;
   services: AppServices;
   context: JobContext;
-  /** Makes every held request answer now and refuses new holds (graceful shutdown, step one). */
+  /**
+   * Graceful shutdown, step one: refuses new jobs and answers held worker polls (429, so workers back off),
+   * while client holds keep waiting for the results draining workers still post.
+   */
   beginShutdown(): void;
+  /** Step two, before closing: every held client request answers with the job as it is now. */
+  endHolds(): void;
 }
 
 /** The largest body any route may need to read; routes enforce their endpoint's own caps below it. */
@@ -75,6 +80,7 @@ export function createApp(options: AppOptions): SluiceApp {
     },
   });
   const shutdown = new AbortController();
+  const clientHolds = new AbortController();
   const wakeups = new Wakeups();
   const log = options.logger || (app.log as Logger);
   const context: JobContext = {
@@ -103,6 +109,7 @@ export function createApp(options: AppOptions): SluiceApp {
       Math.max(3 * server.pingIntervalMs, 2 * server.workerPollHoldMs),
     ),
     shutdownSignal: shutdown.signal,
+    clientHoldsEnd: clientHolds.signal,
     admit: createRateLimitHook(() => context.now()),
   };
 
@@ -134,6 +141,11 @@ export function createApp(options: AppOptions): SluiceApp {
     context,
     beginShutdown() {
       shutdown.abort();
+      wakeups.wakeEverything();
+    },
+    endHolds() {
+      shutdown.abort();
+      clientHolds.abort();
       wakeups.wakeEverything();
     },
   };

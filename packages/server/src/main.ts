@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
 import type { Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
-import { Reaper } from './jobs/reaper.js';
+import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
 import { createWebhookSender } from './jobs/webhooks/create-webhook-sender.js';
 import { registerMetricsRoute } from './metrics/metrics-route.js';
 import { SluiceMetrics } from './metrics/sluice-metrics.js';
@@ -69,6 +69,8 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
     workerLostAfterMs: server.workerLostAfterMs ?? Math.max(3 * server.pingIntervalMs, 30_000),
     maxReclaims: server.maxReclaims,
     endpointIds: () => Object.keys(config.endpoints),
+    // Per-worker memory of workers gone for good (autoscaled and refresh_worker fleets churn through ids).
+    onTick: (now) => sluice.services.presence.prune(now, 2 * FORGET_WORKERS_AFTER_MS),
   });
   await sluice.app.listen({ host: server.host, port: server.port });
   const address = sluice.app.server.address();
@@ -89,6 +91,7 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
       logger.info('shutting down: held requests answered, workers draining');
       sluice.beginShutdown();
       await fleet.stop();
+      sluice.endHolds();
       await sluice.app.close();
       await reaper.stop();
       await webhooks.stop();

@@ -19,6 +19,9 @@ export interface WorkerCommand {
   env: NodeJS.ProcessEnv;
 }
 
+/** How long an exited worker's output may keep draining before its pipes are closed. */
+const OUTPUT_DRAIN_MS = 1000;
+
 export class WorkerProcess {
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
@@ -56,7 +59,19 @@ export class WorkerProcess {
         // A process that never started emits no 'close' on some platforms.
         if (this.child.pid === undefined) settle({ code: null, signal: null });
       });
-      this.child.once('close', (code, signal) => settle({ code, signal }));
+      this.child.once('exit', (code, signal) => {
+        // Its last lines may still be in the pipes, but a child it left behind can hold them open for ever:
+        // the worker counts as gone at once, after at most OUTPUT_DRAIN_MS of output.
+        const drained = setTimeout(() => {
+          this.child.stdout?.destroy();
+          this.child.stderr?.destroy();
+          settle({ code, signal });
+        }, OUTPUT_DRAIN_MS);
+        this.child.once('close', () => {
+          clearTimeout(drained);
+          settle({ code, signal });
+        });
+      });
     });
   }
 

@@ -26,6 +26,8 @@ export interface AppServices {
   health: HealthReporter;
   /** Aborts when the server begins shutting down: held requests answer at once. */
   shutdownSignal: AbortSignal;
+  /** Aborts a little later, once workers have drained: held client requests (runsync, status-sync, stream) answer. */
+  clientHoldsEnd: AbortSignal;
   /**
    * Runs for every route after auth and endpoint resolution, before the body is read; throws to refuse the
    * request (rate limits, spec §4.10).

@@ -2,7 +2,7 @@
 // endpoint is resolved (spec §1.2), resolves the endpoint, and hands the handler an abort signal that fires
 // when the client goes away or the server shuts down.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { RouteKind } from './auth.js';
 import type { AppServices } from './app-services.js';
@@ -25,8 +25,11 @@ export interface RouteDefinition {
   url: string;
   methods: ReadonlyArray<'GET' | 'POST'>;
   kind: RouteKind;
-  /** Worker long-poll routes answer 401 only after the normal hold (spec §1.2). */
-  holdUnauthorized?: boolean;
+  /**
+   * Worker long-poll routes answer any error (a wrong key, an unknown endpoint, a store outage) only after
+   * the normal hold: runpod-python re-polls at once after an error (spec §1.2, §6.2).
+   */
+  holdErrors?: boolean;
   /**
    * Byte cap for the body, checked from Content-Length before the body is read and again on the bytes
    * read; `exceeded` runs first (a worker post fails its job, spec §2.6).
@@ -42,6 +45,7 @@ export interface BodyCap {
 }
 
 const contexts = new WeakMap<FastifyRequest, RouteContext>();
+const holds = new WeakMap<FastifyRequest, HeldError>();
 
 /** Calls `onLost` if the connection closes before the whole response was handed to the OS. */
 export function onResponseLost(reply: FastifyReply, onLost: () => void): void {
@@ -54,10 +58,33 @@ export function onResponseLost(reply: FastifyReply, onLost: () => void): void {
   });
 }
 
+/**
+ * A signal that aborts when the client goes away or `shutdown` aborts. Built by hand rather than with
+ * AbortSignal.any, which on Node 20 keeps every composite alive as long as the long-lived shutdown signal.
+ */
 export function requestSignal(reply: FastifyReply, shutdown: AbortSignal): AbortSignal {
   const controller = new AbortController();
-  onResponseLost(reply, () => controller.abort());
-  return AbortSignal.any([controller.signal, shutdown]);
+  const abort = () => controller.abort();
+  if (shutdown.aborted) abort();
+  else {
+    shutdown.addEventListener('abort', abort, { once: true });
+    reply.raw.once('close', () => shutdown.removeEventListener('abort', abort));
+  }
+  onResponseLost(reply, abort);
+  return controller.signal;
+}
+
+interface HeldError {
+  startedAt: number;
+  signal: AbortSignal;
+}
+
+/** Waits out the rest of the hold before an error goes back to a polling worker; back-off answers go at once. */
+async function holdBeforeError(err: unknown, hold: HeldError, holdMs: number): Promise<never> {
+  if (!(isSluiceError(err) && err.code === 'ERR_WORKER_BACKOFF')) {
+    await sleep(hold.startedAt + holdMs - Date.now(), hold.signal);
+  }
+  throw err;
 }
 
 async function enforceCap(cap: BodyCap | undefined, length: number, ctx: RouteContext): Promise<void> {
@@ -79,25 +106,34 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       }
       const params = request.params as Record<string, string>;
       const endpointId = params['endpointId'] ?? '';
-      const signal = requestSignal(reply, services.shutdownSignal);
+      const ends = def.kind === 'worker' ? services.shutdownSignal : services.clientHoldsEnd;
+      const signal = requestSignal(reply, ends);
+      const held: HeldError = { startedAt: Date.now(), signal };
+      if (def.holdErrors) holds.set(request, held);
       try {
         services.auth.check(request.headers.authorization, def.kind, endpointId);
+        const endpoint = services.jobs.endpointOrThrow(endpointId);
+        const query = request.query as RouteContext['query'];
+        const ctx: RouteContext = { endpointId, endpoint, params, query, signal };
+        contexts.set(request, ctx);
+        services.admit?.({ operation: def.operation, kind: def.kind, endpointId, endpoint }, reply);
+        await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);
       } catch (err) {
-        if (def.holdUnauthorized) await sleep(services.config.server.workerPollHoldMs, signal);
+        if (def.holdErrors) await holdBeforeError(err, held, services.config.server.workerPollHoldMs);
         throw err;
       }
-      const endpoint = services.jobs.endpointOrThrow(endpointId);
-      const query = request.query as RouteContext['query'];
-      const ctx: RouteContext = { endpointId, endpoint, params, query, signal };
-      contexts.set(request, ctx);
-      services.admit?.({ operation: def.operation, kind: def.kind, endpointId, endpoint }, reply);
-      await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);
     },
     handler: async (request, reply) => {
       const ctx = contexts.get(request);
       if (!ctx) throw new Error('route context missing');
-      await enforceCap(def.bodyCap?.(ctx.endpoint), Buffer.isBuffer(request.body) ? request.body.length : 0, ctx);
-      return def.handler(ctx, request, reply);
+      try {
+        await enforceCap(def.bodyCap?.(ctx.endpoint), Buffer.isBuffer(request.body) ? request.body.length : 0, ctx);
+        return await def.handler(ctx, request, reply);
+      } catch (err) {
+        const held = holds.get(request);
+        if (held) await holdBeforeError(err, held, services.config.server.workerPollHoldMs);
+        throw err;
+      }
     },
   });
 }

@@ -132,6 +132,14 @@ describe('auth', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it('holds a worker long-poll before any error, so a worker polling a removed endpoint cannot hot-loop', async () => {
+    t = await createTestApp();
+    const started = Date.now();
+    const res = await t.request('GET', '/v2/nope/job-take/w1');
+    expect(res.status).toBe(404);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
   it('accepts anything in auth-disabled mode', async () => {
     t = await createTestApp();
     expect((await t.request('GET', '/v2/echo/health', { headers: { authorization: 'Bearer whatever' } })).status).toBe(

@@ -28,15 +28,34 @@ export class Dispatcher {
     let woken = false;
     for (;;) {
       const seq = wakeups.seq(key);
-      const worker = await store.getWorker(endpointId, workerId);
-      if (signal?.aborted) return [];
+      // A wake-up this take consumed but will not use is passed on, or a queued job waits a whole hold.
+      const passOn = () => {
+        if (woken) wakeups.notifyOne(key);
+      };
+      let worker;
+      try {
+        worker = await store.getWorker(endpointId, workerId);
+      } catch (err) {
+        passOn();
+        throw err;
+      }
+      if (signal?.aborted) {
+        passOn();
+        return [];
+      }
       if (worker?.draining) {
         // It gets no job, so a wake-up it took belongs to the next waiting worker; it stops waiting on the queue.
-        if (woken) wakeups.notifyOne(key);
+        passOn();
         await sleep(deadline - Date.now(), signal);
         return [];
       }
-      const jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
+      let jobs: JobRecord[];
+      try {
+        jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
+      } catch (err) {
+        passOn();
+        throw err;
+      }
       if (jobs.length > 0) {
         if (signal?.aborted) {
           await this.handBack(endpointId, workerId, jobs);

@@ -56,6 +56,13 @@ export class LeaseMonitor {
       if (!leasedIds.has(id)) await this.restopIfStopped(endpointId, workerId, id, interval, now);
   }
 
+  prune(now: number, idleMs: number): void {
+    for (const [key, state] of this.workers) {
+      const last = state.pings[state.pings.length - 1];
+      if (!last || now - last.at > idleMs) this.workers.delete(key);
+    }
+  }
+
   forget(endpointId: string, workerId: string): void {
     this.workers.delete(`${endpointId}\u0000${workerId}`);
   }

@@ -107,6 +107,17 @@ describe('reaper rules', () => {
     expect(await store.get('ep', id)).toMatchObject({ status: 'FAILED', error: 'worker lost' });
   });
 
+  it('keeps a worker that pinged again after being declared lost', async () => {
+    await store.recordWorker('ep', 'w1', { seen: true, ping: { jobIds: [] } }, Date.now());
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect((await store.getWorker('ep', 'w1'))!.unhealthy).toBeDefined();
+    for (let i = 0; i < 70; i++) {
+      await store.recordWorker('ep', 'w1', { seen: true, ping: { jobIds: [] } }, Date.now());
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(await store.getWorker('ep', 'w1')).toBeDefined();
+  });
+
   it('leaves the jobs of a silent worker that never pinged to executionTimeout', async () => {
     const id = await submit();
     await claim('w1');

@@ -12,10 +12,12 @@ export interface ReaperOptions {
   workerLostAfterMs: number;
   maxReclaims: number;
   endpointIds: () => string[];
+  /** Runs at the end of each tick: in-memory bookkeeping elsewhere that must not grow for ever. */
+  onTick?: (now: number) => void;
 }
 
 /** Lost or unhealthy workers are forgotten this long after the verdict (they count in /health until then). */
-const FORGET_AFTER_MS = 10 * 60_000;
+export const FORGET_WORKERS_AFTER_MS = 10 * 60_000;
 
 export async function expireJobs(ctx: JobContext, now: number): Promise<number> {
   const { timedOut } = await ctx.store.expire(now);
@@ -48,8 +50,9 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
           now,
         );
       }
-      const verdictAt = worker.unhealthy?.at;
-      if (verdictAt !== undefined && now - verdictAt > FORGET_AFTER_MS && worker.inFlight === 0) {
+      // A worker that pinged again after its verdict is back, and kept.
+      const verdictAt = unhealthy || lostByPing ? worker.unhealthy?.at : undefined;
+      if (verdictAt !== undefined && now - verdictAt > FORGET_WORKERS_AFTER_MS && worker.inFlight === 0) {
         await ctx.store.removeWorker(endpointId, worker.workerId);
       }
     }
@@ -76,6 +79,7 @@ export class Reaper {
     await expireJobs(this.ctx, now);
     await reclaimLostWorkers(this.ctx, this.options, now);
     this.ctx.wakeups.prune();
+    this.options.onTick?.(now);
   }
 
   async stop(): Promise<void> {

@@ -54,6 +54,12 @@ export class WorkerPresence {
     return worker;
   }
 
+  /** Drops what is remembered of workers silent for longer than `idleMs` (they may never come back). */
+  prune(now: number, idleMs: number): void {
+    for (const [key, at] of this.lastWrite) if (now - at > idleMs) this.lastWrite.delete(key);
+    this.leases.prune(now, idleMs);
+  }
+
   forget(endpointId: string, workerId: string): void {
     this.lastWrite.delete(`${endpointId}\u0000${workerId}`);
     this.leases.forget(endpointId, workerId);

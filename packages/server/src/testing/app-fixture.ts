@@ -60,7 +60,7 @@ export async function createTestApp(rawConfig: Record<string, unknown> = {}): Pr
       return { status: res.statusCode, headers: res.headers, text: res.body, json };
     },
     async close() {
-      sluice.beginShutdown();
+      sluice.endHolds();
       await sluice.app.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

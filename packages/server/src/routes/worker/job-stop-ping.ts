@@ -10,7 +10,7 @@ export function registerStopPingRoutes(app: FastifyInstance, services: AppServic
     url: '/v2/:endpointId/job-stop/:workerId',
     methods: ['GET'],
     kind: 'worker',
-    holdUnauthorized: true,
+    holdErrors: true,
     handler: async (ctx, _request, reply) => {
       const workerId = ctx.params['workerId'] ?? '';
       await services.presence.seen(ctx.endpointId, workerId, gpuLabel(ctx));

@@ -43,7 +43,7 @@ export function registerJobTakeRoutes(app: FastifyInstance, services: AppService
     url: '/v2/:endpointId/job-take/:workerId',
     methods: ['GET'],
     kind: 'worker',
-    holdUnauthorized: true,
+    holdErrors: true,
     handler: async (ctx, _request, reply) => {
       const jobs = await take(ctx, reply, 1);
       return jobs?.[0] ? reply.send(toWorkerJob(jobs[0])) : reply.send();
@@ -55,7 +55,7 @@ export function registerJobTakeRoutes(app: FastifyInstance, services: AppService
     url: '/v2/:endpointId/job-take-batch/:workerId',
     methods: ['GET'],
     kind: 'worker',
-    holdUnauthorized: true,
+    holdErrors: true,
     handler: async (ctx, _request, reply) => {
       const jobs = await take(ctx, reply, batchSize(ctx));
       return jobs ? reply.send(jobs.map(toWorkerJob)) : reply.send();

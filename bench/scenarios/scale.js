@@ -131,7 +131,8 @@ async function drainQueue(sluice, total, lanes, batch) {
 async function longPollers(ctx) {
   const wanted = ctx.settings.scale.pollers;
   // Both ends of every connection live on this machine, in two processes with their own limits.
-  const limit = ctx.machine?.fileDescriptorLimit ?? wanted * 2;
+  const reported = ctx.machine?.fileDescriptorLimit;
+  const limit = Number.isFinite(reported) ? reported : Infinity;
   const count = Math.min(wanted, limit - 500);
   const note = count < wanted ? `reduced to ${count} by ulimit -n ${limit}` : `ulimit -n ${limit}`;
   const sluice = await startSluice({

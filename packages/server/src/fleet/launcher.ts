@@ -8,7 +8,7 @@
 //              starting | ready ──(unplanned exit)──▶ gone; the endpoint backs off before its next start
 // A worker counts toward its endpoint's target while starting or ready.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -231,6 +231,8 @@ export class Launcher {
       }),
     );
     await Promise.all([...this.exiting]);
+    // Every worker is gone: the empty HOME made for them would otherwise stay in /tmp after each run.
+    rmSync(this.home, { recursive: true, force: true });
   }
 
   private graceMs(): number {

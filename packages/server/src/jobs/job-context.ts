@@ -20,24 +20,28 @@ export interface JobContext {
 }
 
 /**
- * Wakes whoever waits on a change of `job` from `previous`: readers of the job and its stream, a worker
- * to take it when it (re-)entered the queue, and its worker's job-stop poll when it was stopped while running.
+ * Wakes whoever waits on a change of `job` from `previous` (undefined: just submitted): a worker to take it when
+ * it (re-)entered the queue, readers of the job and its stream when it existed before, and its worker's
+ * job-stop poll when the store queued a job-stop in the same step (`stopQueued`: cancel or timeout of a
+ * running job, an invalid worker post). Nobody can be waiting on a job id before its submission is answered,
+ * and a job-stop poll woken for nothing costs a store transaction per job, so neither is signalled needlessly.
  */
-export function announce(ctx: JobContext, job: JobRecord, previous: JobStatus | undefined): void {
-  const signals: StoreSignal[] = [
-    { kind: 'job', endpointId: job.endpointId, id: job.id },
-    { kind: 'stream', endpointId: job.endpointId, id: job.id },
-  ];
+export function announce(ctx: JobContext, job: JobRecord, previous: JobStatus | undefined, stopQueued = false): void {
+  const signals: StoreSignal[] = [];
+  if (previous !== undefined) {
+    signals.push({ kind: 'job', endpointId: job.endpointId, id: job.id });
+    signals.push({ kind: 'stream', endpointId: job.endpointId, id: job.id });
+  }
   if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE')
     signals.push({ kind: 'queue', endpointId: job.endpointId, id: '' });
-  const enteredTerminal = isTerminal(job.status) && previous !== undefined && !isTerminal(previous);
-  if (enteredTerminal && previous === 'IN_PROGRESS' && job.workerId !== undefined) {
+  if (stopQueued && job.workerId !== undefined) {
     signals.push({ kind: 'stop', endpointId: job.endpointId, id: job.workerId });
   }
   for (const signal of signals) {
     wake(ctx.wakeups, signal);
     ctx.store.signals?.publish(signal);
   }
+  const enteredTerminal = isTerminal(job.status) && previous !== undefined && !isTerminal(previous);
   if (enteredTerminal) ctx.onTerminal?.(job);
 }
 

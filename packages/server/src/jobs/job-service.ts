@@ -66,7 +66,9 @@ export class JobService {
     this.endpointOrThrow(endpointId);
     const result = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
     if (!result) throw notFound();
-    if (result.job.status !== result.previous) announce(this.ctx, result.job, result.previous);
+    if (result.job.status !== result.previous) {
+      announce(this.ctx, result.job, result.previous, result.previous === 'IN_PROGRESS');
+    }
     return result.job;
   }
 

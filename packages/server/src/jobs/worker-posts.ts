@@ -115,7 +115,7 @@ export class WorkerPosts {
   private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {
     const outcome = await this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
     // An applied final post always ends a live job (IN_PROGRESS, or IN_QUEUE after a reclaim).
-    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
+    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS', result.stopWorker === true);
     return outcome;
   }
 

@@ -1,5 +1,5 @@
 // The stored shape of a job and its derived wire views. Stores persist JobRecord; routes show StatusObject.
-import type { Json, JobStatus, StatusObject, WebhookPayload, WorkerJob } from '@sluice/protocol';
+import { JobStatus, type Json, type StatusObject, type WebhookPayload, type WorkerJob } from '@sluice/protocol';
 
 export interface JobRecord {
   id: string;
@@ -38,6 +38,47 @@ export interface JobRecord {
   ttlDeadline: number;
   /** Set on entering a terminal state: finishedAt + retention. */
   retainUntil?: number;
+}
+
+/** What `enqueue` needs; the store assigns nothing but the queue position. */
+export type NewJob = Pick<
+  JobRecord,
+  | 'id'
+  | 'endpointId'
+  | 'input'
+  | 'webhook'
+  | 's3Config'
+  | 'executionTimeout'
+  | 'ttl'
+  | 'lowPriority'
+  | 'sync'
+  | 'retention'
+  | 'createdAt'
+  | 'ttlDeadline'
+>;
+
+/** The record of a job just added to the queue, as a store saves it (`NewJob` plus its initial state). */
+export function queuedJobRecord(job: NewJob): JobRecord {
+  const record: JobRecord = {
+    id: job.id,
+    endpointId: job.endpointId,
+    status: JobStatus.IN_QUEUE,
+    input: job.input,
+    executionTimeout: job.executionTimeout,
+    ttl: job.ttl,
+    lowPriority: job.lowPriority,
+    sync: job.sync,
+    retention: job.retention,
+    createdAt: job.createdAt,
+    queuedAt: job.createdAt,
+    retries: 0,
+    reclaims: 0,
+    streaming: false,
+    ttlDeadline: job.ttlDeadline,
+  };
+  if (job.webhook !== undefined) record.webhook = job.webhook;
+  if (job.s3Config !== undefined) record.s3Config = job.s3Config;
+  return record;
 }
 
 function definedEntries<T extends object>(value: T): T {

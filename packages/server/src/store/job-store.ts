@@ -8,24 +8,9 @@
 // - jobs of one endpoint are claimed in queue order: submissions and retries at the tail, requeues at the head;
 // - `output` is only ever what spec §2.2 allows: a progress value does not survive cancel, timeout or reclaim.
 import type { Json, JobStatus } from '@sluice/protocol';
-import type { JobRecord } from './job-record.js';
+import type { JobRecord, NewJob } from './job-record.js';
 
-/** What `enqueue` needs; the store assigns nothing but the queue position. */
-export type NewJob = Pick<
-  JobRecord,
-  | 'id'
-  | 'endpointId'
-  | 'input'
-  | 'webhook'
-  | 's3Config'
-  | 'executionTimeout'
-  | 'ttl'
-  | 'lowPriority'
-  | 'sync'
-  | 'retention'
-  | 'createdAt'
-  | 'ttlDeadline'
->;
+export type { NewJob };
 
 export interface IdempotencyClaim {
   /** (API key, endpoint) scope, already combined by the caller. */

@@ -11,7 +11,7 @@ import {
   statusesAllowing,
   type Json,
 } from '@sluice/protocol';
-import type { JobRecord } from '../job-record.js';
+import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
   EnqueueOptions,
   EnqueueResult,
@@ -30,6 +30,7 @@ import type {
 import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
 import { expireJobs, reclaimJobs } from './maintenance.js';
 import { TransactionRunner, attempt, openDatabase, type SqliteJobStoreOptions } from './connection.js';
+import { GroupCommit } from './group-commit.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
@@ -45,38 +46,26 @@ export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobSto
 export class SqliteJobStore implements JobStore {
   private readonly st: Statements;
   private readonly tx: TransactionRunner;
+  private readonly submissions: GroupCommit<{ job: NewJob; options: EnqueueOptions }, EnqueueResult>;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
   constructor(private readonly db: Database.Database) {
     this.st = prepareStatements(db);
     this.tx = new TransactionRunner(db);
+    this.submissions = new GroupCommit(db, ({ job, options }) => this.insert(job, options));
   }
 
   close(): Promise<void> {
     return attempt(() => {
-      if (this.db.open) this.db.close();
+      if (!this.db.open) return;
+      this.submissions.drain();
+      this.db.close();
     });
   }
 
   // ── producer ───────────────────────────────────────────────────────────────
   enqueue(job: NewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    return this.tx.write(() => {
-      const replay = this.replayOf(job, options);
-      if (replay !== undefined) return { job: replay, created: false };
-      const { maxQueueSize, idempotency } = options;
-      if (maxQueueSize !== undefined && (this.st.countQueued.get(job.endpointId) ?? 0) >= maxQueueSize) {
-        throw new SluiceError('ERR_QUEUE_FULL', ERROR_TEXT.queueFull);
-      }
-      const { lastInsertRowid } = this.st.insertJob.run(newJobParams(job, tailSeq(this.st)));
-      this.st.insertPayload.run(Number(lastInsertRowid), JSON.stringify(job.input), jsonText(job.s3Config));
-      if (idempotency !== undefined) {
-        const { scope, key, fingerprint, expiresAt } = idempotency;
-        this.st.putIdempotencyKey.run(scope, key, fingerprint, job.endpointId, job.id, expiresAt);
-      }
-      const row = loadJob(this.st, job.endpointId, job.id);
-      if (row === undefined) throw new Error(`job ${job.endpointId}/${job.id} vanished inside its transaction`);
-      return { job: rowToJob(row), created: true };
-    });
+    return this.submissions.submit({ job, options });
   }
 
   get(endpointId: string, id: string): Promise<JobRecord | undefined> {
@@ -286,6 +275,23 @@ export class SqliteJobStore implements JobStore {
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
+  /** One submission, inside the group commit's transaction. */
+  private insert(job: NewJob, options: EnqueueOptions): EnqueueResult {
+    const replay = this.replayOf(job, options);
+    if (replay !== undefined) return { job: replay, created: false };
+    const { maxQueueSize, idempotency } = options;
+    if (maxQueueSize !== undefined && (this.st.countQueued.get(job.endpointId) ?? 0) >= maxQueueSize) {
+      throw new SluiceError('ERR_QUEUE_FULL', ERROR_TEXT.queueFull);
+    }
+    const { lastInsertRowid } = this.st.insertJob.run(newJobParams(job, tailSeq(this.st)));
+    this.st.insertPayload.run(Number(lastInsertRowid), JSON.stringify(job.input), jsonText(job.s3Config));
+    if (idempotency !== undefined) {
+      const { scope, key, fingerprint, expiresAt } = idempotency;
+      this.st.putIdempotencyKey.run(scope, key, fingerprint, job.endpointId, job.id, expiresAt);
+    }
+    return { job: queuedJobRecord(job), created: true };
+  }
+
   /** The earlier job a live idempotency entry points at; throws on a fingerprint mismatch (spec §9.2). */
   private replayOf(job: NewJob, { idempotency }: EnqueueOptions): JobRecord | undefined {
     if (idempotency === undefined) return undefined;

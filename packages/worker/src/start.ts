@@ -132,6 +132,8 @@ async function serve<TInput>(
   } finally {
     detachStopTriggers();
     await Promise.all([stopLoop?.stop(), pinger?.stop()]);
+    // Every request has settled by now: the drain waited for the jobs' posts, the loops for their polls.
+    http.close();
     log.info(`worker ${workerId} stopped`);
   }
 }

@@ -19,29 +19,37 @@ export interface JobContext {
   onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;
 }
 
+/** What else a transition did, besides the status change `announce` sees in the record. */
+export interface AnnouncedChange {
+  /** The store queued a job-stop for the job's worker (cancel or timeout of a running job, an invalid post). */
+  stopQueued?: boolean;
+  /** A stream item was appended. */
+  streamed?: boolean;
+}
+
 /**
- * Wakes whoever waits on a change of `job` from `previous` (undefined: just submitted): a worker to take it when
- * it (re-)entered the queue, readers of the job and its stream when it existed before, and its worker's
- * job-stop poll when the store queued a job-stop in the same step (`stopQueued`: cancel or timeout of a
- * running job, an invalid worker post). Nobody can be waiting on a job id before its submission is answered,
- * and a job-stop poll woken for nothing costs a store transaction per job, so neither is signalled needlessly.
+ * Wakes whoever waits on the change of `job` from `previous` (undefined: just submitted), and only them, since
+ * each needless wake-up costs a store read and, on Redis, a PUBLISH: a worker to take it when it (re-)entered
+ * the queue; readers of its outcome and stream (runsync, status-sync, stream) when it reached a terminal
+ * state; stream readers when an item was appended; its worker's job-stop poll when a stop was queued.
  */
-export function announce(ctx: JobContext, job: JobRecord, previous: JobStatus | undefined, stopQueued = false): void {
+export function announce(
+  ctx: JobContext,
+  job: JobRecord,
+  previous: JobStatus | undefined,
+  change: AnnouncedChange = {},
+): void {
+  const { endpointId, id } = job;
   const signals: StoreSignal[] = [];
-  if (previous !== undefined) {
-    signals.push({ kind: 'job', endpointId: job.endpointId, id: job.id });
-    signals.push({ kind: 'stream', endpointId: job.endpointId, id: job.id });
-  }
-  if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE')
-    signals.push({ kind: 'queue', endpointId: job.endpointId, id: '' });
-  if (stopQueued && job.workerId !== undefined) {
-    signals.push({ kind: 'stop', endpointId: job.endpointId, id: job.workerId });
-  }
+  const enteredTerminal = isTerminal(job.status) && previous !== undefined && !isTerminal(previous);
+  if (enteredTerminal) signals.push({ kind: 'job', endpointId, id });
+  else if (change.streamed) signals.push({ kind: 'stream', endpointId, id });
+  if (job.status === 'IN_QUEUE' && previous !== 'IN_QUEUE') signals.push({ kind: 'queue', endpointId, id: '' });
+  if (change.stopQueued && job.workerId !== undefined) signals.push({ kind: 'stop', endpointId, id: job.workerId });
   for (const signal of signals) {
     wake(ctx.wakeups, signal);
     ctx.store.signals?.publish(signal);
   }
-  const enteredTerminal = isTerminal(job.status) && previous !== undefined && !isTerminal(previous);
   if (enteredTerminal) ctx.onTerminal?.(job);
 }
 
@@ -51,7 +59,9 @@ export function wake(wakeups: Wakeups, signal: StoreSignal): void {
     case 'queue':
       return wakeups.notifyOne(queueKey(signal.endpointId));
     case 'job':
-      return wakeups.notifyAll(jobKey(signal.endpointId, signal.id));
+      // A terminal job ends stream reads as well as waits for its outcome.
+      wakeups.notifyAll(jobKey(signal.endpointId, signal.id));
+      return wakeups.notifyAll(streamKey(signal.endpointId, signal.id));
     case 'stream':
       return wakeups.notifyAll(streamKey(signal.endpointId, signal.id));
     case 'stop':

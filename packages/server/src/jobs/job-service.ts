@@ -67,7 +67,7 @@ export class JobService {
     const result = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
     if (!result) throw notFound();
     if (result.job.status !== result.previous) {
-      announce(this.ctx, result.job, result.previous, result.previous === 'IN_PROGRESS');
+      announce(this.ctx, result.job, result.previous, { stopQueued: result.previous === 'IN_PROGRESS' });
     }
     return result.job;
   }

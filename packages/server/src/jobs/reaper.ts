@@ -21,7 +21,7 @@ export const FORGET_WORKERS_AFTER_MS = 10 * 60_000;
 
 export async function expireJobs(ctx: JobContext, now: number): Promise<number> {
   const { timedOut } = await ctx.store.expire(now);
-  for (const { job, previous } of timedOut) announce(ctx, job, previous, previous === 'IN_PROGRESS');
+  for (const { job, previous } of timedOut) announce(ctx, job, previous, { stopQueued: previous === 'IN_PROGRESS' });
   return timedOut.length;
 }
 

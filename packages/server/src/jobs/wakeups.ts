@@ -2,7 +2,7 @@
 // Each key carries a sequence number so a waiter that looked at the store before parking cannot miss a
 // notify that landed in between (it sees the sequence moved and returns at once).
 // Only a reader creates a key's slot (by reading its sequence): a notify on a key nobody reads is a no-op, so
-// the per-job keys that every submission notifies take no memory until someone waits on them.
+// the per-job keys that every finished job notifies take no memory until someone waits on them.
 //
 // Keys: queueKey(ep) wakes ONE job-take waiter per notify (one new job, one worker); jobKey, streamKey and
 // stopKey wake every waiter, since all readers of a job want to know.

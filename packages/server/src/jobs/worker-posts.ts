@@ -89,7 +89,7 @@ export class WorkerPosts {
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
     if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
     const outcome = await this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
-    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
+    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS', { streamed: true });
     return outcome;
   }
 
@@ -115,7 +115,8 @@ export class WorkerPosts {
   private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {
     const outcome = await this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
     // An applied final post always ends a live job (IN_PROGRESS, or IN_QUEUE after a reclaim).
-    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS', result.stopWorker === true);
+    if (outcome.kind === 'applied')
+      announce(this.ctx, outcome.job, 'IN_PROGRESS', { stopQueued: result.stopWorker === true });
     return outcome;
   }
 

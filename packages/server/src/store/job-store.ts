@@ -134,7 +134,7 @@ export interface WorkerUpdate {
 
 /** A wake-up that must reach every server sharing the store (spec: architecture §3, dispatch across servers). */
 export interface StoreSignal {
-  /** queue: a job entered an endpoint's queue; job: a job changed; stream: an item was appended; stop: a job-stop is pending. */
+  /** queue: a job entered an endpoint's queue; job: a job reached a terminal state; stream: an item was appended; stop: a job-stop is pending. */
   kind: 'queue' | 'job' | 'stream' | 'stop';
   endpointId: string;
   /** Job id (job, stream), worker id (stop), or '' (queue). */

@@ -32,25 +32,13 @@ export class Dispatcher {
       const passOn = () => {
         if (woken) wakeups.notifyOne(key);
       };
-      let worker;
-      try {
-        worker = await store.getWorker(endpointId, workerId);
-      } catch (err) {
-        passOn();
-        throw err;
-      }
       if (signal?.aborted) {
         passOn();
         return [];
       }
-      if (worker?.draining) {
-        // It gets no job, so a wake-up it took belongs to the next waiting worker; it stops waiting on the queue.
-        passOn();
-        await sleep(deadline - Date.now(), signal);
-        return [];
-      }
       let jobs: JobRecord[];
       try {
+        // The store leases nothing to a draining worker, so the common case costs one store call.
         jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
       } catch (err) {
         passOn();
@@ -64,8 +52,21 @@ export class Dispatcher {
         for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
         return jobs;
       }
+      let worker;
+      try {
+        worker = await store.getWorker(endpointId, workerId);
+      } catch (err) {
+        passOn();
+        throw err;
+      }
+      if (worker?.draining) {
+        // It gets no job, so a wake-up it took belongs to the next waiting worker; it stops waiting on the queue.
+        passOn();
+        await sleep(deadline - Date.now(), signal);
+        return [];
+      }
       const left = deadline - Date.now();
-      if (left <= 0) return [];
+      if (left <= 0 || signal?.aborted) return [];
       woken = await wakeups.wait(key, seq, left, signal);
     }
   }

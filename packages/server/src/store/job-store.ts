@@ -173,7 +173,7 @@ export interface JobStore {
   setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined>;
 
   // ── worker ─────────────────────────────────────────────────────────────────
-  /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2). */
+  /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2); none to a worker recorded as draining. */
   claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]>;
   /** Puts claimed jobs whose take answer could not be written back at the head, no retry counted (spec §1.5). */
   unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void>;

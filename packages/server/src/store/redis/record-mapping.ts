@@ -1,27 +1,11 @@
-// Mapping between Redis hashes and the contract's records, and the arguments every script shares.
+// Mapping between Redis hashes and the contract's records, and script arguments.
 // Job hashes hold JobRecord fields under the same names: numbers in decimal, booleans as '1'/'0', JSON values
 // (input, s3Config, output) as JSON text; an absent field is an absent property (a posted null is 'null').
-import { JobEvent, JobStatus, TERMINAL_STATUSES, nextStatus, type Json } from '@sluice/protocol';
+import { JobStatus, type Json } from '@sluice/protocol';
 import { toWebhookPayload, type JobRecord } from '../job-record.js';
 import type { NewJob, PostOutcome, WebhookDelivery, WorkerRecord, WorkerUpdate } from '../job-store.js';
 
 export type Hash = Record<string, string>;
-
-/**
- * ARGV[1] of every script: the allowed transitions of @sluice/protocol, the terminal states and the queued
- * and running states, as "<event>:<from>><to>,...;<terminal>,...;<queued>;<running>". Scripts never spell a
- * transition themselves.
- */
-export function protocolArg(): string {
-  const transitions: string[] = [];
-  for (const event of Object.values(JobEvent)) {
-    for (const from of Object.values(JobStatus)) {
-      const to = nextStatus(from, event);
-      if (to !== undefined) transitions.push(`${event}:${from}>${to}`);
-    }
-  }
-  return [transitions.join(','), TERMINAL_STATUSES.join(','), JobStatus.IN_QUEUE, JobStatus.IN_PROGRESS].join(';');
-}
 
 /** A flat [field, value, field, value...] reply as an object. */
 export function toHash(flat: unknown): Hash {

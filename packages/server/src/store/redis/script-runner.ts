@@ -1,17 +1,15 @@
 // How the Redis store talks to Redis: runs a store script on one endpoint's keys (KEYS[1] = its hash tag,
-// ARGV[1] = the transition table), runs MULTI reads, keeps the set of endpoints, and turns every driver
+// ARGV = its own arguments), runs MULTI reads, keeps the set of endpoints, and turns every driver
 // failure into a SluiceError on the way out.
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { protocolArg } from './record-mapping.js';
 import { toStoreError } from './redis-connection.js';
 import { endpointTag, endpointsKey } from './redis-keys.js';
 import { SCRIPTS, type ScriptName } from './scripts/index.js';
 
-type ScriptCommand = (tag: string, protocol: string, ...args: string[]) => Promise<unknown>;
+type ScriptCommand = (tag: string, ...args: string[]) => Promise<unknown>;
 
 export class ScriptRunner {
-  private readonly protocol = protocolArg();
   /** Endpoints this process has registered in {p}:endpoints (saves a SADD per enqueue). */
   private readonly knownEndpoints = new Set<string>();
 
@@ -25,11 +23,11 @@ export class ScriptRunner {
     return endpointTag(this.prefix, endpointId);
   }
 
-  /** Runs one store script on the endpoint's keys with the shared protocol argument. */
+  /** Runs one store script on the endpoint's keys. */
   script(name: ScriptName, endpointId: string, ...args: (string | number)[]): Promise<unknown> {
     const command = (this.redis as unknown as Record<string, ScriptCommand>)[SCRIPTS[name].name];
     if (command === undefined) throw new Error(`script ${name} is not defined on this connection`);
-    return this.command(command.call(this.redis, this.tag(endpointId), this.protocol, ...args.map(String)));
+    return this.command(command.call(this.redis, this.tag(endpointId), ...args.map(String)));
   }
 
   /** A Redis call whose failures become SluiceErrors (toStoreError). */

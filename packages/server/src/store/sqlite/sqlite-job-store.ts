@@ -137,7 +137,7 @@ export class SqliteJobStore implements JobStore {
   // ── worker ─────────────────────────────────────────────────────────────────
   claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]> {
     return this.tx.write(() => {
-      if (max <= 0) return [];
+      if (max <= 0 || this.st.workerDraining.get(endpointId, workerId) === 1) return [];
       const claimed: JobRecord[] = [];
       for (const row of this.st.queueHead.all(endpointId, max)) {
         const to = nextStatus(row.status, JobEvent.CLAIM);

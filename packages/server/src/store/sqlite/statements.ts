@@ -68,6 +68,7 @@ export const SQL = {
   deleteExpiredKeys: `DELETE FROM idempotency_keys WHERE expires_at <= ?`,
 
   worker: `${WORKER} WHERE w.endpoint_id = ? AND w.worker_id = ?`,
+  workerDraining: `SELECT draining FROM workers WHERE endpoint_id = ? AND worker_id = ?`,
   workers: `${WORKER} WHERE w.endpoint_id = ? ORDER BY w.worker_id`,
   registerWorker: `INSERT OR IGNORE INTO workers (endpoint_id, worker_id, first_seen_at, ping_job_ids, draining)
     VALUES (?, ?, ?, '[]', 0)`,
@@ -147,6 +148,7 @@ export function prepareStatements(db: Database.Database) {
     deleteExpiredKeys: p<[now: number]>(SQL.deleteExpiredKeys),
 
     worker: p<[endpointId: string, workerId: string], WorkerRow>(SQL.worker),
+    workerDraining: v<[endpointId: string, workerId: string], number>(SQL.workerDraining),
     workers: p<[endpointId: string], WorkerRow>(SQL.workers),
     registerWorker: p<[endpointId: string, workerId: string, now: number]>(SQL.registerWorker),
     saveWorker: p<[Omit<WorkerRow, 'first_seen_at' | 'in_flight'>]>(SQL.saveWorker),

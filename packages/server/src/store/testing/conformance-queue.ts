@@ -88,6 +88,15 @@ export function describeQueueConformance(open: OpenJobStore): void {
       expect(await statusOf(ctx.store, (await drainQueue(ctx.store))[0]!)).toBe('IN_PROGRESS');
     });
 
+    it('leases nothing to a worker recorded as draining; the job stays queued for another', async () => {
+      const [job] = await enqueueMany(ctx.store, 1);
+      await ctx.store.recordWorker(EP, W1, { seen: true, draining: true }, T0 + 10);
+      expect(await ctx.store.claim(EP, W1, 1, T0 + 20)).toEqual([]);
+      expect(await statusOf(ctx.store, job!.id)).toBe('IN_QUEUE');
+      const [taken] = await ctx.store.claim(EP, W2, 1, T0 + 30);
+      expect(taken).toMatchObject({ id: job!.id, workerId: W2 });
+    });
+
     it('keeps endpoints apart: queues, claims and counts', async () => {
       const [a] = await enqueueMany(ctx.store, 1);
       const [b] = await enqueueMany(ctx.store, 1, { endpointId: OTHER_EP });

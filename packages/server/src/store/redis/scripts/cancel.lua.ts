@@ -8,9 +8,9 @@ export const cancelScript = luaScript(
 -- progress output is dropped, and a webhook delivery is written, all in one step. A terminal job is returned
 -- unchanged (cancel is idempotent).
 -- KEYS[1] endpoint tag
--- ARGV[2] job id   ARGV[3] now   ARGV[4] webhook delivery nonce
+-- ARGV[1] job id   ARGV[2] now   ARGV[3] webhook delivery nonce
 -- Returns {previous status, job}, or nil for an unknown job.
-local j = load(ARGV[2])
+local j = load(ARGV[1])
 if not j then return nil end
 local previous = j.status
 local to = next_status(previous, 'cancel')
@@ -19,7 +19,7 @@ local stop = nil
 if previous == RUNNING then stop = j.workerId end
 unindex(j)
 put(j, { output = false })
-enter_terminal(j, to, nil, stop, tonumber(ARGV[3]), ARGV[4])
+enter_terminal(j, to, nil, stop, tonumber(ARGV[2]), ARGV[3])
 index(j)
 return { previous, pack(j) }
 `,

@@ -9,20 +9,20 @@ export const enqueueScript = luaScript(
 -- fingerprint under a live key is refused; the queue cap counts IN_QUEUE jobs only; the job, its indexes,
 -- its counters and its idempotency entry appear together.
 -- KEYS[1] endpoint tag
--- ARGV[2] job id       ARGV[3] maxQueueSize ('' = none)   ARGV[4] idempotency field "<scope>\n<key>" ('' = none)
--- ARGV[5] fingerprint  ARGV[6] key expiresAt              ARGV[7] createdAt
--- ARGV[8..] field, value pairs of the new job hash (everything but seq and pk)
+-- ARGV[1] job id       ARGV[2] maxQueueSize ('' = none)   ARGV[3] idempotency field "<scope>\n<key>" ('' = none)
+-- ARGV[4] fingerprint  ARGV[5] key expiresAt              ARGV[6] createdAt
+-- ARGV[7..] field, value pairs of the new job hash (everything but seq and pk)
 -- Returns {'created'|'replayed', job}; errors ERR_IDEMPOTENCY_CONFLICT, ERR_QUEUE_FULL, ERR_JOB_EXISTS.
-local id, max_queue, idem_field = ARGV[2], ARGV[3], ARGV[4]
+local id, max_queue, idem_field = ARGV[1], ARGV[2], ARGV[3]
 if idem_field ~= '' then
   local entry = redis.call('HGET', k_idem(), idem_field)
   if entry then
     local a = string.find(entry, '|', 1, true)
     local b = string.find(entry, '|', a + 1, true)
-    local live = tonumber(string.sub(entry, 1, a - 1)) > tonumber(ARGV[7])
+    local live = tonumber(string.sub(entry, 1, a - 1)) > tonumber(ARGV[6])
     local earlier = live and load(string.sub(entry, a + 1, b - 1))
     if earlier then
-      if string.sub(entry, b + 1) ~= ARGV[5] then return redis.error_reply('ERR_IDEMPOTENCY_CONFLICT') end
+      if string.sub(entry, b + 1) ~= ARGV[4] then return redis.error_reply('ERR_IDEMPOTENCY_CONFLICT') end
       return { 'replayed', pack(earlier) }
     end
   end
@@ -33,13 +33,13 @@ end
 if redis.call('EXISTS', k_job(id)) == 1 then return redis.error_reply('ERR_JOB_EXISTS ' .. id) end
 local seq = int(redis.call('INCR', k_seq()))
 local fields = { 'seq', seq, 'pk', seq }
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', k_job(id), unpack(fields))
 local j = load(id)
 index(j)
 if idem_field ~= '' then
-  redis.call('HSET', k_idem(), idem_field, ARGV[6] .. '|' .. id .. '|' .. ARGV[5])
-  redis.call('ZADD', k_idem_expiry(), ARGV[6], idem_field)
+  redis.call('HSET', k_idem(), idem_field, ARGV[5] .. '|' .. id .. '|' .. ARGV[4])
+  redis.call('ZADD', k_idem_expiry(), ARGV[5], idem_field)
 end
 return { 'created', pack(j) }
 `,

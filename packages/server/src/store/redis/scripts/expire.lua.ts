@@ -10,12 +10,12 @@ export const expireScript = luaScript(
 -- past retention or ttl, then expired idempotency entries. At most batch items per rule; more = 1 asks the
 -- caller to run it again. A job timed out now is kept for its retention: its delete-at lies ahead.
 -- KEYS[1] endpoint tag
--- ARGV[2] now   ARGV[3] batch size   ARGV[4] webhook delivery nonce
+-- ARGV[1] now   ARGV[2] batch size   ARGV[3] webhook delivery nonce
 -- Returns {{previous status, job}..., deleted count, more (0|1)}.
-local now, batch = tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, batch = tonumber(ARGV[1]), tonumber(ARGV[2])
 local timed_out, deleted, more = {}, 0, 0
 local function due(key)
-  local ids = redis.call('ZRANGEBYSCORE', key, '-inf', ARGV[2], 'LIMIT', 0, batch)
+  local ids = redis.call('ZRANGEBYSCORE', key, '-inf', ARGV[1], 'LIMIT', 0, batch)
   if #ids == batch then more = 1 end
   return ids
 end
@@ -31,7 +31,7 @@ local function time_out(key, id, reason)
   if previous == RUNNING then stop = j.workerId end
   unindex(j)
   put(j, { output = false })
-  enter_terminal(j, to, reason(j), stop, now, ARGV[4])
+  enter_terminal(j, to, reason(j), stop, now, ARGV[3])
   index(j)
   timed_out[#timed_out + 1] = { previous, pack(j) }
 end

@@ -9,12 +9,12 @@ export const finishScript = luaScript(
 -- or FAILED with the posted output and error, its webhook delivery, and a job-stop when sluice failed it
 -- for an invalid post, in one step. Any other post changes nothing.
 -- KEYS[1] endpoint tag
--- ARGV[2] worker id   ARGV[3] job id   ARGV[4] event ('complete' | 'fail')
--- ARGV[5] '1' when an output was posted   ARGV[6] output JSON   ARGV[7] '1' when an error is given   ARGV[8] error
--- ARGV[9] '1' for isStream   ARGV[10] '1' to queue a job-stop   ARGV[11] now   ARGV[12] webhook delivery nonce
+-- ARGV[1] worker id   ARGV[2] job id   ARGV[3] event ('complete' | 'fail')
+-- ARGV[4] '1' when an output was posted   ARGV[5] output JSON   ARGV[6] '1' when an error is given   ARGV[7] error
+-- ARGV[8] '1' for isStream   ARGV[9] '1' to queue a job-stop   ARGV[10] now   ARGV[11] webhook delivery nonce
 -- Returns {'applied'|'ignored', job} or {'not-found'}.
-local worker = ARGV[2]
-local j = load(ARGV[3])
+local worker = ARGV[1]
+local j = load(ARGV[2])
 if not j then return { 'not-found' } end
 local from = nil
 if leased_to(j, worker) then
@@ -22,17 +22,17 @@ if leased_to(j, worker) then
 elseif j.status == QUEUED and j.previousWorkerId == worker then
   from = RUNNING
 end
-local to = from and next_status(from, ARGV[4])
+local to = from and next_status(from, ARGV[3])
 if not to then return { 'ignored', pack(j) } end
 local changes = { workerId = worker, output = false }
-if ARGV[5] == '1' then changes.output = ARGV[6] end
-if ARGV[9] == '1' then changes.streaming = '1' end
+if ARGV[4] == '1' then changes.output = ARGV[5] end
+if ARGV[8] == '1' then changes.streaming = '1' end
 local err, stop = nil, nil
-if ARGV[7] == '1' then err = ARGV[8] end
-if ARGV[10] == '1' then stop = worker end
+if ARGV[6] == '1' then err = ARGV[7] end
+if ARGV[9] == '1' then stop = worker end
 unindex(j)
 put(j, changes)
-enter_terminal(j, to, err, stop, tonumber(ARGV[11]), ARGV[12])
+enter_terminal(j, to, err, stop, tonumber(ARGV[10]), ARGV[11])
 index(j)
 return { 'applied', pack(j) }
 `,

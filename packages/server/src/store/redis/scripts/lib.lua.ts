@@ -1,7 +1,31 @@
 // The Lua prelude every store script starts with: the key functions of redis-keys.ts, the transition table
-// of @sluice/protocol (parsed from ARGV[1], see protocolArg in record-mapping.ts), and the shared steps of a
+// of @sluice/protocol (generated into the script text below), and the shared steps of a
 // transition: load and save a job hash, keep its indexes and counters, enter a terminal state.
+import { JobEvent, JobStatus, TERMINAL_STATUSES, nextStatus } from '@sluice/protocol';
 import { LUA_KEY_FUNCTIONS } from '../redis-keys.js';
+
+/**
+ * The transition table of @sluice/protocol as Lua tables, written into every script when it is defined:
+ * scripts never spell a transition themselves, and no call has to send (and parse) the table as an argument.
+ */
+function protocolTables(): string {
+  const lua = (value: string) => JSON.stringify(value);
+  const events = Object.values(JobEvent).map((event) => {
+    const moves = Object.values(JobStatus).flatMap((from) => {
+      const to = nextStatus(from, event);
+      return to === undefined ? [] : [`[${lua(from)}] = ${lua(to)}`];
+    });
+    return `  [${lua(event)}] = { ${moves.join(', ')} },`;
+  });
+  return [
+    `local TRANSITIONS = {\n${events.join('\n')}\n}`,
+    `local TERMINAL = { ${TERMINAL_STATUSES.map((s) => `[${lua(s)}] = true`).join(', ')} }`,
+    `local QUEUED = ${lua(JobStatus.IN_QUEUE)}`,
+    `local RUNNING = ${lua(JobStatus.IN_PROGRESS)}`,
+  ].join('\n');
+}
+
+const PROTOCOL_TABLES = protocolTables();
 
 /*
  * Invariants every script keeps (checked by the conformance suite and redis-job-store.test.ts):
@@ -11,35 +35,7 @@ import { LUA_KEY_FUNCTIONS } from '../redis-keys.js';
  * unindex(j) before a change and index(j) after it keep all of that, whatever the change.
  */
 const LIB = String.raw`
-local function split(s, sep)
-  local out = {}
-  if s == nil or s == '' then return out end
-  local start = 1
-  while true do
-    local i = string.find(s, sep, start, true)
-    if not i then
-      out[#out + 1] = string.sub(s, start)
-      return out
-    end
-    out[#out + 1] = string.sub(s, start, i - 1)
-    start = i + #sep
-  end
-end
-
--- ARGV[1] = "<event>:<from>><to>,...;<terminal>,...;<queued status>;<running status>"
-local PROTO = split(ARGV[1], ';')
-local TRANSITIONS = {}
-for _, t in ipairs(split(PROTO[1], ',')) do
-  local colon = string.find(t, ':', 1, true)
-  local arrow = string.find(t, '>', 1, true)
-  local event = string.sub(t, 1, colon - 1)
-  TRANSITIONS[event] = TRANSITIONS[event] or {}
-  TRANSITIONS[event][string.sub(t, colon + 1, arrow - 1)] = string.sub(t, arrow + 1)
-end
-local TERMINAL = {}
-for _, s in ipairs(split(PROTO[2], ',')) do TERMINAL[s] = true end
-local QUEUED = PROTO[3]
-local RUNNING = PROTO[4]
+${PROTOCOL_TABLES}
 
 local function next_status(from, event)
   local t = TRANSITIONS[event]
@@ -199,7 +195,7 @@ export interface LuaScript {
   lua: string;
 }
 
-/** A store script: KEYS[1] is the endpoint tag, ARGV[1] the transition table, ARGV[2..] its own arguments. */
+/** A store script: KEYS[1] is the endpoint tag, ARGV its own arguments. */
 export function luaScript(name: string, body: string): LuaScript {
   return { name, lua: `${LUA_PRELUDE}\n-- ── ${name} ──\n${body}` };
 }

@@ -7,12 +7,12 @@ export const readStreamScript = luaScript(
 -- Hands out up to max undelivered stream items, oldest first, and removes them: every item goes to exactly
 -- one reader, and the job read is the job as it was when the items were taken.
 -- KEYS[1] endpoint tag
--- ARGV[2] job id   ARGV[3] max
+-- ARGV[1] job id   ARGV[2] max
 -- Returns {job, {item...}}, or nil for an unknown job.
-local j = load(ARGV[2])
+local j = load(ARGV[1])
 if not j then return nil end
 local items = {}
-local max = tonumber(ARGV[3])
+local max = tonumber(ARGV[2])
 if max > 0 then items = redis.call('LPOP', k_stream(j.id), max) or {} end
 return { pack(j), items }
 `,

@@ -8,15 +8,15 @@ export const reclaimScript = luaScript(
 -- head with retries + 1, reclaims + 1, its holder kept as previousWorkerId and no output; past it, the job
 -- fails with the error (a webhook delivery, no job-stop: the worker is gone). Only jobs leased to that worker.
 -- KEYS[1] endpoint tag
--- ARGV[2] worker id   ARGV[3] max reclaims   ARGV[4] error   ARGV[5] now   ARGV[6] webhook delivery nonce
--- ARGV[7] 'all' (every job leased to the worker) or 'ids'   ARGV[8..] job ids
+-- ARGV[1] worker id   ARGV[2] max reclaims   ARGV[3] error   ARGV[4] now   ARGV[5] webhook delivery nonce
+-- ARGV[6] 'all' (every job leased to the worker) or 'ids'   ARGV[7..] job ids
 -- Returns {job...}: the requeued in queue order, then the failed.
-local worker, max_reclaims, now = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[5])
+local worker, max_reclaims, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
 local ids = {}
-if ARGV[7] == 'all' then
+if ARGV[6] == 'all' then
   ids = redis.call('SMEMBERS', k_leased(worker))
 else
-  for i = 8, #ARGV do ids[#ids + 1] = ARGV[i] end
+  for i = 7, #ARGV do ids[#ids + 1] = ARGV[i] end
 end
 local requeue, exhausted, seen = {}, {}, {}
 for _, id in ipairs(ids) do
@@ -36,7 +36,7 @@ local out = {}
 local requeued = requeue_at_head(requeue, function(j)
   return {
     retries = int(tonumber(j.retries) + 1), reclaims = int(tonumber(j.reclaims) + 1),
-    previousWorkerId = j.workerId, queuedAt = ARGV[5], output = false,
+    previousWorkerId = j.workerId, queuedAt = ARGV[4], output = false,
   }
 end)
 for _, j in ipairs(requeued) do out[#out + 1] = pack(j) end
@@ -46,7 +46,7 @@ for _, j in ipairs(exhausted) do
   if to then
     unindex(j)
     put(j, { output = false })
-    enter_terminal(j, to, ARGV[4], nil, now, ARGV[6])
+    enter_terminal(j, to, ARGV[3], nil, now, ARGV[5])
     index(j)
     out[#out + 1] = pack(j)
   end

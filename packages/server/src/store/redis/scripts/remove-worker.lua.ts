@@ -7,10 +7,10 @@ export const removeWorkerScript = luaScript(
 -- Forgets a worker and any job-stops still pending for it. Its leased set stays: it indexes jobs, not the
 -- worker, and empties as those jobs move on.
 -- KEYS[1] endpoint tag
--- ARGV[2] worker id
+-- ARGV[1] worker id
 -- Returns 1.
-redis.call('SREM', k_workers(), ARGV[2])
-redis.call('DEL', k_worker(ARGV[2]), k_stops(ARGV[2]))
+redis.call('SREM', k_workers(), ARGV[1])
+redis.call('DEL', k_worker(ARGV[1]), k_stops(ARGV[1]))
 return 1
 `,
 );

@@ -7,11 +7,11 @@ export const requestStopScript = luaScript(
 -- Queues a job-stop again for a job that is already terminal (the worker's pings still list it); does
 -- nothing for an unknown job or an active one. A job is pending at most once per worker.
 -- KEYS[1] endpoint tag
--- ARGV[2] worker id   ARGV[3] job id
+-- ARGV[1] worker id   ARGV[2] job id
 -- Returns 1 when a stop is pending, else 0.
-local j = load(ARGV[3])
+local j = load(ARGV[2])
 if not j or not TERMINAL[j.status] then return 0 end
-redis.call('ZADD', k_stops(ARGV[2]), j.pk, j.id)
+redis.call('ZADD', k_stops(ARGV[1]), j.pk, j.id)
 return 1
 `,
 );

@@ -8,16 +8,16 @@ export const retryScript = luaScript(
 -- ttl deadline, the whole reclaim budget again, no output, error, timings, holder or stream items. Other
 -- states are refused, unchanged.
 -- KEYS[1] endpoint tag
--- ARGV[2] job id   ARGV[3] now
+-- ARGV[1] job id   ARGV[2] now
 -- Returns the job, nil for an unknown job; errors "ERR_JOB_NOT_RETRYABLE <status>".
-local j = load(ARGV[2])
+local j = load(ARGV[1])
 if not j then return nil end
 local to = next_status(j.status, 'retry')
 if not to then return redis.error_reply('ERR_JOB_NOT_RETRYABLE ' .. j.status) end
-local now = tonumber(ARGV[3])
+local now = tonumber(ARGV[2])
 local seq = int(redis.call('INCR', k_seq()))
 update(j, {
-  status = to, seq = seq, queuedAt = ARGV[3], ttlDeadline = int(now + tonumber(j.ttl)),
+  status = to, seq = seq, queuedAt = ARGV[2], ttlDeadline = int(now + tonumber(j.ttl)),
   retries = int(tonumber(j.retries) + 1), reclaims = '0', streaming = '0',
   startedAt = false, finishedAt = false, retainUntil = false, workerId = false, previousWorkerId = false,
   output = false, error = false,

@@ -6,11 +6,11 @@ export const setTtlDeadlineScript = luaScript(
   String.raw`
 -- Moves a job's ttl deadline and, with it, its place in live-deadline (active) or delete-at (terminal).
 -- KEYS[1] endpoint tag
--- ARGV[2] job id   ARGV[3] deadline
+-- ARGV[1] job id   ARGV[2] deadline
 -- Returns the job, or nil for an unknown job.
-local j = load(ARGV[2])
+local j = load(ARGV[1])
 if not j then return nil end
-update(j, { ttlDeadline = ARGV[3] })
+update(j, { ttlDeadline = ARGV[2] })
 return pack(j)
 `,
 );

@@ -7,10 +7,10 @@ export const takeStopsScript = luaScript(
 -- Takes and clears the job ids pending a job-stop for a worker, in job creation order: each stop is
 -- delivered once, even with several servers polling for the same worker.
 -- KEYS[1] endpoint tag
--- ARGV[2] worker id
+-- ARGV[1] worker id
 -- Returns {job id...}.
-local ids = redis.call('ZRANGE', k_stops(ARGV[2]), 0, -1)
-if #ids > 0 then redis.call('DEL', k_stops(ARGV[2])) end
+local ids = redis.call('ZRANGE', k_stops(ARGV[1]), 0, -1)
+if #ids > 0 then redis.call('DEL', k_stops(ARGV[1])) end
 return ids
 `,
 );

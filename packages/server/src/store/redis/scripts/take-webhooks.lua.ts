@@ -7,10 +7,10 @@ export const takeWebhooksScript = luaScript(
 -- Leases up to max deliveries due at now, earliest first, by moving their due time to now + lease: no other
 -- server takes them until the lease lapses or they are settled.
 -- KEYS[1] endpoint tag
--- ARGV[2] now   ARGV[3] max   ARGV[4] lease ms
+-- ARGV[1] now   ARGV[2] max   ARGV[3] lease ms
 -- Returns {{delivery id, delivery hash}...}.
-local ids = redis.call('ZRANGEBYSCORE', k_outbox_due(), '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-local leased_until = int(tonumber(ARGV[2]) + tonumber(ARGV[4]))
+local ids = redis.call('ZRANGEBYSCORE', k_outbox_due(), '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local leased_until = int(tonumber(ARGV[1]) + tonumber(ARGV[3]))
 local out = {}
 for _, id in ipairs(ids) do
   local flat = redis.call('HGETALL', k_outbox(id))

@@ -7,15 +7,15 @@ export const unclaimScript = luaScript(
 -- Puts jobs still leased to the worker back at the head of the queue in their original order, counting no
 -- retry and keeping queuedAt; jobs not leased to it are left alone.
 -- KEYS[1] endpoint tag
--- ARGV[2] worker id   ARGV[3..] job ids
+-- ARGV[1] worker id   ARGV[2..] job ids
 -- Returns the number of jobs requeued.
 local jobs, seen = {}, {}
-for i = 3, #ARGV do
+for i = 2, #ARGV do
   local id = ARGV[i]
   if not seen[id] then
     seen[id] = true
     local j = load(id)
-    if j and leased_to(j, ARGV[2]) then jobs[#jobs + 1] = j end
+    if j and leased_to(j, ARGV[1]) then jobs[#jobs + 1] = j end
   end
 end
 return #requeue_at_head(jobs, function() return {} end)

@@ -1,41 +1,20 @@
 // The store's connection boundary: opening and configuring the SQLite file (WAL, busy timeout, foreign keys,
-// durability, schema), running each operation as one transaction, and turning failures into SluiceErrors.
+// durability, schema) and running each operation as one transaction (writes grouped per event-loop turn).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+import { attempt, toStoreError } from './store-error.js';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
-
-/** SQLite result codes meaning "try again later" rather than "something is broken". */
-const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']);
-
-/**
- * A SluiceError for anything a store method threw: Sluice errors pass through; a busy or closed database is
- * ERR_UNAVAILABLE; every other driver or programming error is ERR_INTERNAL. The original rides as `cause`.
- */
-export function toStoreError(error: unknown): SluiceError {
-  if (isSluiceError(error)) return error;
-  const busy = error instanceof Database.SqliteError && UNAVAILABLE_CODES.has(error.code);
-  const closed = error instanceof TypeError && /database connection is not open/i.test(error.message);
-  if (busy || closed) return new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable, { cause: error });
-  return new SluiceError('ERR_INTERNAL', ERROR_TEXT.internal, { cause: error });
-}
-
-/** Settles with `fn`'s result, or rejects with its failure translated by toStoreError. */
-export function attempt<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(toStoreError(error));
-  }
-}
 
 export class TransactionRunner {
   /** One cached transaction wrapper; better-sqlite3 commits when `fn` returns and rolls back when it throws. */
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly writes: GroupCommit<() => unknown, unknown>;
 
   constructor(db: Database.Database) {
     this.tx = db.transaction((fn: () => unknown) => fn());
+    this.writes = new GroupCommit(db, (fn) => fn());
   }
 
   /**
@@ -44,6 +23,21 @@ export class TransactionRunner {
    */
   write<T>(fn: () => T): Promise<T> {
     return attempt(() => this.tx.immediate(fn) as T);
+  }
+
+  /**
+   * A write on the request path, where many arrive at once (submissions, claims, worker posts): it runs in its
+   * own savepoint of the turn's group commit (group-commit.ts), so concurrent requests share one COMMIT, the
+   * costliest part of a small write. Settles after that commit. Timer-driven maintenance keeps `write`: it
+   * comes one at a time, and committing at once keeps its effects visible as soon as its promise settles.
+   */
+  writeGrouped<T>(fn: () => T): Promise<T> {
+    return this.writes.submit(fn) as Promise<T>;
+  }
+
+  /** Commits the writes still waiting for their turn; called before the connection closes. */
+  drain(): void {
+    this.writes.drain();
   }
 
   /** A read-only transaction: one consistent snapshot, no write lock. */

@@ -4,7 +4,7 @@
 // that made its write durable.
 import { setImmediate } from 'node:timers';
 import type Database from 'better-sqlite3';
-import { toStoreError } from './connection.js';
+import { toStoreError } from './store-error.js';
 
 interface Pending<I, O> {
   item: I;

@@ -29,8 +29,8 @@ import type {
 } from '../job-store.js';
 import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
 import { expireJobs, reclaimJobs } from './maintenance.js';
-import { TransactionRunner, attempt, openDatabase, type SqliteJobStoreOptions } from './connection.js';
-import { GroupCommit } from './group-commit.js';
+import { TransactionRunner, openDatabase, type SqliteJobStoreOptions } from './connection.js';
+import { attempt } from './store-error.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
@@ -46,26 +46,24 @@ export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobSto
 export class SqliteJobStore implements JobStore {
   private readonly st: Statements;
   private readonly tx: TransactionRunner;
-  private readonly submissions: GroupCommit<{ job: NewJob; options: EnqueueOptions }, EnqueueResult>;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
   constructor(private readonly db: Database.Database) {
     this.st = prepareStatements(db);
     this.tx = new TransactionRunner(db);
-    this.submissions = new GroupCommit(db, ({ job, options }) => this.insert(job, options));
   }
 
   close(): Promise<void> {
     return attempt(() => {
       if (!this.db.open) return;
-      this.submissions.drain();
+      this.tx.drain();
       this.db.close();
     });
   }
 
   // ── producer ───────────────────────────────────────────────────────────────
   enqueue(job: NewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    return this.submissions.submit({ job, options });
+    return this.tx.writeGrouped(() => this.insert(job, options));
   }
 
   get(endpointId: string, id: string): Promise<JobRecord | undefined> {
@@ -136,7 +134,7 @@ export class SqliteJobStore implements JobStore {
 
   // ── worker ─────────────────────────────────────────────────────────────────
   claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]> {
-    return this.tx.write(() => {
+    return this.tx.writeGrouped(() => {
       if (max <= 0 || this.st.workerDraining.get(endpointId, workerId) === 1) return [];
       const claimed: JobRecord[] = [];
       for (const row of this.st.queueHead.all(endpointId, max)) {
@@ -157,15 +155,15 @@ export class SqliteJobStore implements JobStore {
   }
 
   progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome> {
-    return this.tx.write(() => progressJob(this.st, endpointId, workerId, id, output));
+    return this.tx.writeGrouped(() => progressJob(this.st, endpointId, workerId, id, output));
   }
 
   finish(endpointId: string, workerId: string, id: string, result: FinalResult, now: number): Promise<PostOutcome> {
-    return this.tx.write(() => finishJob(this.st, endpointId, workerId, id, result, now));
+    return this.tx.writeGrouped(() => finishJob(this.st, endpointId, workerId, id, result, now));
   }
 
   appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
-    return this.tx.write(() => appendStreamItem(this.st, endpointId, workerId, id, item));
+    return this.tx.writeGrouped(() => appendStreamItem(this.st, endpointId, workerId, id, item));
   }
 
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {

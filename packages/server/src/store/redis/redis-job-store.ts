@@ -36,6 +36,7 @@ import {
 import { closeRedis, connectRedis, toStoreError } from './redis-connection.js';
 import { endpointKey, itemKey, signalsChannel } from './redis-keys.js';
 import { RedisStoreSignals } from './redis-signals.js';
+import { TurnPipeline } from './turn-pipeline.js';
 import { ScriptRunner } from './script-runner.js';
 
 export interface RedisJobStoreOptions {
@@ -58,9 +59,10 @@ export async function openRedisJobStore(options: RedisJobStoreOptions): Promise<
   let subscriber: Redis | undefined;
   try {
     subscriber = await connectRedis(options.url, 'signals');
-    const signals = new RedisStoreSignals(commands, subscriber, signalsChannel(options.prefix));
+    const turn = new TurnPipeline(commands);
+    const signals = new RedisStoreSignals(turn, subscriber, signalsChannel(options.prefix));
     await signals.start();
-    return new RedisJobStore(commands, subscriber, signals, options.prefix);
+    return new RedisJobStore(new ScriptRunner(commands, turn, options.prefix), subscriber, signals);
   } catch (error) {
     await Promise.all([closeRedis(commands), subscriber && closeRedis(subscriber)]);
     throw toStoreError(error);
@@ -68,17 +70,13 @@ export async function openRedisJobStore(options: RedisJobStoreOptions): Promise<
 }
 
 export class RedisJobStore implements JobStore {
-  private readonly runner: ScriptRunner;
   private closing: Promise<void> | undefined;
 
   constructor(
-    redis: Redis,
+    private readonly runner: ScriptRunner,
     private readonly subscriber: Redis,
     readonly signals: RedisStoreSignals,
-    prefix: string,
-  ) {
-    this.runner = new ScriptRunner(redis, prefix);
-  }
+  ) {}
 
   close(): Promise<void> {
     this.closing ??= (async () => {

@@ -1,11 +1,12 @@
 // Cross-server wake-ups over Redis pub/sub: one channel per key prefix, published on the store's command
-// connection and received on a connection of its own (a subscribed connection can run nothing else).
+// connection (with the turn's scripts, turn-pipeline.ts) and received on a connection of its own (a subscribed connection can run nothing else).
 // Each store instance stamps its messages with a random origin id and drops its own on receipt, so a server
 // never wakes its long-polls twice for one change. Delivery is best effort, as StoreSignals allows: a
 // message lost in an outage only delays a waiter until its hold ends and it re-checks the store.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { StoreSignal, StoreSignals } from '../job-store.js';
+import type { TurnPipeline } from './turn-pipeline.js';
 
 const KINDS: ReadonlySet<string> = new Set<StoreSignal['kind']>(['queue', 'job', 'stream', 'stop']);
 
@@ -28,7 +29,7 @@ export class RedisStoreSignals implements StoreSignals {
   private closed = false;
 
   constructor(
-    private readonly publisher: Redis,
+    private readonly publisher: TurnPipeline,
     private readonly subscriber: Redis,
     private readonly channel: string,
   ) {
@@ -48,7 +49,8 @@ export class RedisStoreSignals implements StoreSignals {
   publish(signal: StoreSignal): void {
     if (this.closed) return;
     // Fire and forget: a wake-up lost in an outage costs latency, never correctness.
-    this.publisher.publish(this.channel, encode(this.origin, signal)).catch(() => undefined);
+    const message = encode(this.origin, signal);
+    this.publisher.call((pipeline) => void pipeline.publish(this.channel, message)).catch(() => undefined);
   }
 
   subscribe(listener: (signal: StoreSignal) => void): () => void {

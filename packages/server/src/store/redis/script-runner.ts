@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { toStoreError } from './redis-connection.js';
+import type { TurnPipeline } from './turn-pipeline.js';
 import { endpointTag, endpointsKey } from './redis-keys.js';
 import { SCRIPTS, type ScriptName } from './scripts/index.js';
 
-type ScriptCommand = (tag: string, ...args: string[]) => Promise<unknown>;
+type ScriptCommand = (tag: string, ...args: string[]) => unknown;
 
 export class ScriptRunner {
   /** Endpoints this process has registered in {p}:endpoints (saves a SADD per enqueue). */
@@ -15,6 +16,8 @@ export class ScriptRunner {
 
   constructor(
     readonly redis: Redis,
+    /** Scripts go out with the turn's other commands (turn-pipeline.ts). */
+    private readonly turn: TurnPipeline,
     private readonly prefix: string,
   ) {}
 
@@ -25,9 +28,15 @@ export class ScriptRunner {
 
   /** Runs one store script on the endpoint's keys. */
   script(name: ScriptName, endpointId: string, ...args: (string | number)[]): Promise<unknown> {
-    const command = (this.redis as unknown as Record<string, ScriptCommand>)[SCRIPTS[name].name];
-    if (command === undefined) throw new Error(`script ${name} is not defined on this connection`);
-    return this.command(command.call(this.redis, this.tag(endpointId), ...args.map(String)));
+    const scriptName = SCRIPTS[name].name;
+    const tag = this.tag(endpointId);
+    return this.command(
+      this.turn.call((pipeline) => {
+        const command = (pipeline as unknown as Record<string, ScriptCommand>)[scriptName];
+        if (command === undefined) throw new Error(`script ${name} is not defined on this connection`);
+        void command.call(pipeline, tag, ...args.map(String));
+      }),
+    );
   }
 
   /** A Redis call whose failures become SluiceErrors (toStoreError). */

@@ -79,7 +79,9 @@ async function measure(ctx, store) {
 function toRows(ctx, store, r) {
   const ceiling = ctx.shared.ceiling;
   const ratio = ceiling ? r.rps / ceiling.rps : undefined;
-  const durable = r.non2xx === 0 && r.errors === 0 && r.stored >= r.ok && r.afterRestart === r.stored;
+  // Every job seen stored before the crash is still there after it, and so is every answered one. A few more
+  // may appear: requests in flight when the load stopped commit after the snapshot (writes are grouped per turn).
+  const durable = r.non2xx === 0 && r.errors === 0 && r.stored >= r.ok && r.afterRestart >= r.stored;
   return [
     row({
       scenario: 'submit',

@@ -76,13 +76,13 @@ export function requestSignal(reply: FastifyReply, shutdown: AbortSignal): Abort
 
 interface HeldError {
   startedAt: number;
-  signal: AbortSignal;
+  signal: () => AbortSignal;
 }
 
 /** Waits out the rest of the hold before an error goes back to a polling worker; back-off answers go at once. */
 async function holdBeforeError(err: unknown, hold: HeldError, holdMs: number): Promise<never> {
   if (!(isSluiceError(err) && err.code === 'ERR_WORKER_BACKOFF')) {
-    await sleep(hold.startedAt + holdMs - Date.now(), hold.signal);
+    await sleep(hold.startedAt + holdMs - Date.now(), hold.signal());
   }
   throw err;
 }
@@ -107,14 +107,25 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       const params = request.params as Record<string, string>;
       const endpointId = params['endpointId'] ?? '';
       const ends = def.kind === 'worker' ? services.shutdownSignal : services.clientHoldsEnd;
-      const signal = requestSignal(reply, ends);
+      // Made on first use: most requests never wait, and the listeners cost on every request. One made after
+      // the client left aborts at once (onResponseLost).
+      let made: AbortSignal | undefined;
+      const signal = (): AbortSignal => (made ??= requestSignal(reply, ends));
       const held: HeldError = { startedAt: Date.now(), signal };
       if (def.holdErrors) holds.set(request, held);
       try {
         services.auth.check(request.headers.authorization, def.kind, endpointId);
         const endpoint = services.jobs.endpointOrThrow(endpointId);
         const query = request.query as RouteContext['query'];
-        const ctx: RouteContext = { endpointId, endpoint, params, query, signal };
+        const ctx: RouteContext = {
+          endpointId,
+          endpoint,
+          params,
+          query,
+          get signal() {
+            return signal();
+          },
+        };
         contexts.set(request, ctx);
         services.admit?.({ operation: def.operation, kind: def.kind, endpointId, endpoint }, reply);
         await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);

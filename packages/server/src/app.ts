@@ -23,6 +23,7 @@ import { registerQueueHealthRoutes } from './routes/public/queue-health.js';
 import { registerRunRoutes } from './routes/public/run.js';
 import { registerStatusRoutes } from './routes/public/status.js';
 import { registerStreamRoute } from './routes/public/stream.js';
+import { registerJobDoneBatchRoute } from './routes/worker/job-done-batch.js';
 import { registerJobPostRoutes } from './routes/worker/job-posts.js';
 import { registerStopPingRoutes } from './routes/worker/job-stop-ping.js';
 import { registerJobTakeRoutes } from './routes/worker/job-take.js';
@@ -130,6 +131,7 @@ export function createApp(options: AppOptions): SluiceApp {
     registerQueueHealthRoutes,
     registerJobTakeRoutes,
     registerJobPostRoutes,
+    registerJobDoneBatchRoute,
     registerStopPingRoutes,
   ]) {
     register(app, services);

@@ -23,6 +23,8 @@ export function workerEnv(input: WorkerEnvInput): Record<string, string> {
     RUNPOD_WEBHOOK_POST_OUTPUT: `${ep}/job-done/$RUNPOD_POD_ID/$ID${q}`,
     RUNPOD_WEBHOOK_POST_STREAM: `${ep}/job-stream/$RUNPOD_POD_ID/$ID${q}`,
     RUNPOD_WEBHOOK_PING: `${ep}/ping/$RUNPOD_POD_ID${q}`,
+    // Sluice's own extension, used by @sluice/worker only: several final results per request.
+    SLUICE_WEBHOOK_POST_OUTPUT_BATCH: `${ep}/job-done-batch/$RUNPOD_POD_ID${q}`,
     RUNPOD_AI_API_KEY: input.token,
     RUNPOD_POD_ID: input.workerId,
     RUNPOD_POD_HOSTNAME: input.hostname,

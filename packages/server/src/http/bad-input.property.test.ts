@@ -99,6 +99,12 @@ const ROUTES: Route[] = [
     path: (ep, id, w) => `/v2/${ep}/job-done/${w}/${id}`,
   },
   {
+    name: 'job-done-batch',
+    kind: 'worker',
+    methods: ['POST'],
+    path: (ep, _id, w) => `/v2/${ep}/job-done-batch/${w}`,
+  },
+  {
     name: 'job-stream',
     kind: 'worker',
     methods: ['POST'],

@@ -21,14 +21,16 @@ export interface WorkerPost {
   body: Buffer | undefined;
 }
 
+function isJsonObject(value: unknown): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function parseObject(body: Buffer | undefined): Record<string, Json> | undefined {
   // Too deep to store or answer without overflowing the stack: as invalid as text that is not JSON.
   if (!body || body.length === 0 || jsonNestingExceeds(body)) return undefined;
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, Json>)
-      : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
@@ -55,7 +57,23 @@ export class WorkerPosts {
 
   private async applyDone(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
     if ((post.body?.length ?? 0) > this.endpoint(post).maxResultBytes) await this.failOversize(post, 'result');
-    const body = parseObject(post.body);
+    return this.applyDoneBody(post, parseObject(post.body), isStream);
+  }
+
+  /**
+   * One item of a `job-done-batch` post (sluice extension): `result` is the job-done body, already parsed and
+   * within the cap (the whole batch is). Same rules and outcomes as `done`.
+   */
+  async doneParsed(post: WorkerPost, result: unknown, isStream: boolean): Promise<PostOutcome> {
+    const body = isJsonObject(result) ? result : undefined;
+    return this.noteIgnored(post, await this.applyDoneBody(post, body, isStream));
+  }
+
+  private async applyDoneBody(
+    post: WorkerPost,
+    body: Record<string, Json> | undefined,
+    isStream: boolean,
+  ): Promise<PostOutcome> {
     if (!body) {
       await this.failForPost(post, 'worker posted an invalid result');
       throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);

@@ -1,0 +1,91 @@
+// `POST job-done-batch/{workerId}` (sluice extension, docs/api.md): several final results in one request, each
+// applied exactly as its own `job-done` would be. Per-request costs (a round trip, a wake-up of the server
+// and of the worker) dominate a no-op job, so a worker running many jobs at once sends one request per batch.
+// Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it.
+import type { FastifyInstance } from 'fastify';
+import { DEFAULTS, ERROR_TEXT, SluiceError, formatMb, isSluiceError } from '@sluice/protocol';
+import type { AppServices } from '../../http/app-services.js';
+import { defineRoute } from '../../http/define-route.js';
+import { parseJsonBody } from '../../http/raw-body.js';
+import type { PostOutcome } from '../../store/job-store.js';
+import { gpuLabel } from './worker-query.js';
+
+export interface BatchItem {
+  id: string;
+  isStream: boolean;
+  result: unknown;
+}
+
+export interface BatchItemAnswer {
+  id: string;
+  status: number;
+  error?: string;
+}
+
+const MAX_ID_LENGTH = 256;
+
+function invalid(message: string): SluiceError {
+  return new SluiceError('ERR_REQUEST_INVALID_FIELD', message);
+}
+
+/** The batch, or a 400 naming the first thing wrong; nothing is applied from a refused batch. */
+export function parseBatch(body: unknown): BatchItem[] {
+  if (!Array.isArray(body)) throw invalid('body must be a JSON array of results');
+  if (body.length === 0 || body.length > DEFAULTS.maxBatchSize) {
+    throw invalid(`a batch holds 1 to ${DEFAULTS.maxBatchSize} results`);
+  }
+  return body.map((item: unknown, i): BatchItem => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw invalid(`results[${i}] must be an object`);
+    const { id, isStream, result } = item as Record<string, unknown>;
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+      throw invalid(`results[${i}].id must be a job id`);
+    }
+    if (isStream !== undefined && typeof isStream !== 'boolean')
+      throw invalid(`results[${i}].isStream must be a boolean`);
+    if (result === undefined) throw invalid(`results[${i}].result is required`);
+    return { id, isStream: isStream ?? false, result };
+  });
+}
+
+function itemAnswer(id: string, settled: PromiseSettledResult<PostOutcome>): BatchItemAnswer {
+  if (settled.status === 'fulfilled') {
+    return settled.value.kind === 'not-found'
+      ? { id, status: 404, error: ERROR_TEXT.jobNotFound }
+      : { id, status: 200 };
+  }
+  const error: unknown = settled.reason;
+  // A store outage or a bug fails the whole request (the worker retries it), not one item.
+  if (!isSluiceError(error) || error.status >= 500) throw error;
+  return { id, status: error.status, error: error.message };
+}
+
+export function registerJobDoneBatchRoute(app: FastifyInstance, services: AppServices): void {
+  defineRoute(app, services, {
+    operation: 'job-done-batch',
+    url: '/v2/:endpointId/job-done-batch/:workerId',
+    methods: ['POST'],
+    kind: 'worker',
+    // The whole batch fits in one result's cap; no job fails for it: the worker posts the results one by one.
+    bodyCap: (e) => ({
+      bytes: e.maxResultBytes,
+      message: `results are too large together; max size is ${formatMb(e.maxResultBytes)}`,
+    }),
+    handler: async (ctx, request) => {
+      const workerId = ctx.params['workerId'] ?? '';
+      const items = parseBatch(parseJsonBody(request.body));
+      await services.presence.seen(ctx.endpointId, workerId, gpuLabel(ctx));
+      // Applied together, so the store commits them in one group (in order, one savepoint each).
+      const settled = await Promise.allSettled(
+        items.map((item) =>
+          services.posts.doneParsed(
+            { endpointId: ctx.endpointId, workerId, jobId: item.id, body: undefined },
+            item.result,
+            item.isStream,
+          ),
+        ),
+      );
+      return { results: items.map((item, i) => itemAnswer(item.id, settled[i] as PromiseSettledResult<PostOutcome>)) };
+    },
+  });
+}

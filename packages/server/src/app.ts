@@ -1,5 +1,6 @@
 // createApp: the Fastify instance with every route and the job services, over any JobStore. No listen,
 // no signals, no timers: main.ts starts those, and tests drive this with `inject`.
+import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { ERROR_TEXT } from '@sluice/protocol';
@@ -82,6 +83,8 @@ export function createApp(options: AppOptions): SluiceApp {
   });
   const shutdown = new AbortController();
   const clientHolds = new AbortController();
+  // Every held request listens on one of these until it ends: thousands at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal, clientHolds.signal);
   const wakeups = new Wakeups();
   const log = options.logger || (app.log as Logger);
   const context: JobContext = {

@@ -172,7 +172,7 @@ describe('Autoscaler', () => {
     expect(autoscaler.view(EP)).toMatchObject({ state: ScalerState.STEADY, target: 3 });
 
     // Everything done: after idleTimeout (5 s) of no job, every worker is retired.
-    await store.purgeQueue(EP, Date.now());
+    await store.purgeQueue(EP, Date.now(), 100);
     await finishAll();
     await pass(4000);
     expect(fleet.retired).toEqual([]);

@@ -1,12 +1,16 @@
 // Client-side job lifecycle (spec §4): submission with resolved policy, lookups, cancel, retry, purge,
 // and the long-polls that wait for a job to finish or to stream.
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
 import { announce, type JobContext } from './job-context.js';
 import { jobKey, streamKey } from './wakeups.js';
+
+/** Jobs cancelled per purge step: a few milliseconds of store time. */
+const PURGE_STEP = 500;
 
 /** Stream items handed out per non-terminal response; a terminal response carries all of them (spec §4.5 rule 4). */
 const STREAM_PAGE = 1000;
@@ -80,11 +84,22 @@ export class JobService {
     return job;
   }
 
+  /**
+   * Cancels every job queued when it is called, PURGE_STEP at a time with a turn of the event loop in between,
+   * so that a queue of a million jobs neither blocks the server nor has to fit in memory at once.
+   */
   async purgeQueue(endpointId: string): Promise<number> {
     this.endpointOrThrow(endpointId);
-    const jobs = await this.ctx.store.purgeQueue(endpointId, this.ctx.now());
-    for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
-    return jobs.length;
+    let removed = 0;
+    let cursor: string | undefined;
+    do {
+      const step = await this.ctx.store.purgeQueue(endpointId, this.ctx.now(), PURGE_STEP, cursor);
+      for (const job of step.purged) announce(this.ctx, job, 'IN_QUEUE');
+      removed += step.purged.length;
+      cursor = step.next;
+      if (cursor !== undefined) await nextTurn();
+    } while (cursor !== undefined);
+    return removed;
   }
 
   /** `status?ttl=`: moves the ttl deadline to now + ttl (spec §4.3). */

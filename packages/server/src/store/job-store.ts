@@ -132,6 +132,12 @@ export interface WorkerUpdate {
   unhealthy?: { check?: string; reason?: string };
 }
 
+export interface PurgeStep {
+  purged: JobRecord[];
+  /** Present while covered jobs may remain: pass it back as `cursor`. */
+  next?: string;
+}
+
 /** A wake-up that must reach every server sharing the store (spec: architecture §3, dispatch across servers). */
 export interface StoreSignal {
   /** queue: a job entered an endpoint's queue; job: a job reached a terminal state; stream: an item was appended; stop: a job-stop is pending. */
@@ -167,8 +173,12 @@ export interface JobStore {
   cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined>;
   /** FAILED or TIMED_OUT → IN_QUEUE at the tail (row 15); other states throw ERR_JOB_NOT_RETRYABLE. */
   retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined>;
-  /** Every IN_QUEUE job of the endpoint → CANCELLED (row 10); returns them. */
-  purgeQueue(endpointId: string, now: number): Promise<JobRecord[]>;
+  /**
+   * IN_QUEUE jobs of the endpoint → CANCELLED (row 10), at most `max` per call, oldest first, so that a huge
+   * queue is purged in bounded steps. The first call (no `cursor`) fixes which jobs the purge covers: those
+   * queued at that moment. While `next` is returned, call again with it; jobs submitted meanwhile stay queued.
+   */
+  purgeQueue(endpointId: string, now: number, max: number, cursor?: string): Promise<PurgeStep>;
   /** Moves the ttl deadline (`status?ttl=`, spec §4.3). */
   setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined>;
 

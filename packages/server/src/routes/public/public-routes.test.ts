@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newJob } from '../../store/testing/conformance-support.js';
 import { createTestApp, type TestApp } from '../../testing/app-fixture.js';
 
 let t: TestApp;
@@ -261,5 +262,17 @@ describe('cancel, retry, purge-queue, health', () => {
       jobs: { completed: 0, failed: 0, inProgress: 1, inQueue: 0, retried: 0 },
       workers: { idle: 0, initializing: 0, ready: 1, running: 1, throttled: 0, unhealthy: 0 },
     });
+  });
+
+  it('purges a queue larger than one purge step, and every job in it', async () => {
+    // Seeded through the store: /run would hit the endpoint's rate limit long before.
+    const ids: string[] = [];
+    for (let i = 0; i < 1203; i++) {
+      ids.push((await t.store.enqueue(newJob({ endpointId: 'echo', createdAt: Date.now() }))).job.id);
+    }
+    const res = await t.request('POST', `${W}/purge-queue`);
+    expect(res.json).toEqual({ removed: 1203, status: 'completed' });
+    expect((await t.request('GET', `${W}/health`)).json.jobs).toMatchObject({ inQueue: 0 });
+    expect((await t.request('GET', `${W}/status/${ids[1202]}`)).json.status).toBe('CANCELLED');
   });
 });

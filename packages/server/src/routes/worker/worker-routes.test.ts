@@ -49,6 +49,20 @@ describe('job-take', () => {
     expect((await t.request('GET', `${W}/job-take-batch/w1?batch_size=junk`)).status).toBe(204);
   });
 
+  it('holds many polls at once without a listener-leak warning from the shutdown signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => t.request('GET', `${W}/job-take/w${i}`)));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('repairs a template without ? (the tail after & is query)', async () => {
     const id = await run();
     const res = await t.request('GET', `${W}/job-take/w1&job_in_progress=0`);

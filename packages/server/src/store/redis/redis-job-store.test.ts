@@ -73,7 +73,7 @@ describe('RedisJobStore on Redis', () => {
             await store.enqueue(job);
           } else if (kind === 2) await store.claim(endpointId, flag ? W1 : W2, n, now);
           else if (kind === 3) await store.reclaim(endpointId, W1, 'all', n % 2, 'worker lost', now);
-          else if (kind === 4) await store.purgeQueue(endpointId, now);
+          else if (kind === 4) await store.purgeQueue(endpointId, now, 3);
           else if (kind === 5) await store.expire(now + n * 1_000_000);
           else if (kind === 6) for (const id of await ids('FAILED')) await store.retry(endpointId, id, now);
           else if (kind === 7) await store.unclaim(endpointId, W2, await ids('IN_PROGRESS'));

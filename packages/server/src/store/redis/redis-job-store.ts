@@ -16,6 +16,7 @@ import type {
   JobStore,
   NewJob,
   PostOutcome,
+  PurgeStep,
   QueueStats,
   StreamRead,
   WebhookDelivery,
@@ -128,21 +129,19 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  purgeQueue(endpointId: string, now: number): Promise<JobRecord[]> {
+  purgeQueue(endpointId: string, now: number, max: number, cursor?: string): Promise<PurgeStep> {
     return this.run(async () => {
-      const purged: JobRecord[] = [];
-      let limit = '';
-      for (;;) {
-        const nonce = this.runner.nonce(endpointId);
-        const [upTo, more, jobs] = (await this.runner.script('purgeQueue', endpointId, now, nonce, BATCH, limit)) as [
-          string,
-          number,
-          unknown[],
-        ];
-        purged.push(...jobs.map(replyToJob));
-        if (more !== 1) return purged;
-        limit = upTo;
-      }
+      const nonce = this.runner.nonce(endpointId);
+      const [upTo, more, jobs] = (await this.runner.script(
+        'purgeQueue',
+        endpointId,
+        now,
+        nonce,
+        Math.max(1, Math.min(max, BATCH)),
+        cursor ?? '',
+      )) as [string, number, unknown[]];
+      const purged = jobs.map(replyToJob);
+      return more === 1 ? { purged, next: upTo } : { purged };
     });
   }
 

@@ -154,7 +154,7 @@ describe('SqliteJobStore on disk', () => {
           if (kind <= 1) await store.enqueue(newJob({ endpointId, createdAt: now, ttl: 100_000 + n * 10_000 }));
           else if (kind === 2) await store.claim(endpointId, W1, n, now);
           else if (kind === 3) await store.reclaim(endpointId, W1, 'all', n % 2, 'worker lost', now);
-          else if (kind === 4) await store.purgeQueue(endpointId, now);
+          else if (kind === 4) await store.purgeQueue(endpointId, now, 3);
           else if (kind === 5) await store.expire(now + n * 1_000_000);
           else {
             for (const id of drainIds(path, endpointId, kind === 6 ? 'FAILED' : 'IN_PROGRESS')) {

@@ -21,6 +21,7 @@ import type {
   JobStore,
   NewJob,
   PostOutcome,
+  PurgeStep,
   QueueStats,
   StreamRead,
   WebhookDelivery,
@@ -111,14 +112,17 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  purgeQueue(endpointId: string, now: number): Promise<JobRecord[]> {
+  purgeQueue(endpointId: string, now: number, max: number, cursor?: string): Promise<PurgeStep> {
     return this.tx.write(() => {
+      // The bound is the newest queue position when the purge began; later submissions and retries go after it.
+      const bound = cursor === undefined ? (this.st.lastQueueSeq.get() ?? 0) : Number(cursor);
+      const rows = this.st.queueHeadUpTo.all(endpointId, bound, max);
       const purged: JobRecord[] = [];
-      for (const row of this.st.queueHead.all(endpointId, -1)) {
+      for (const row of rows) {
         const to = nextStatus(row.status, JobEvent.CANCEL);
         if (to !== undefined) purged.push(enterTerminal(this.st, row, { status: to }, now));
       }
-      return purged;
+      return rows.length < max ? { purged } : { purged, next: String(bound) };
     });
   }
 

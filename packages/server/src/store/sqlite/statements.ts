@@ -19,6 +19,7 @@ const WORKER = `SELECT w.*, (SELECT count(*) FROM jobs j
 
 export const SQL = {
   nextTailSeq: `UPDATE store_counters SET value = value + 1 WHERE name = 'queue_seq' RETURNING value`,
+  lastQueueSeq: `SELECT value FROM store_counters WHERE name = 'queue_seq'`,
   headSeq: `SELECT queue_seq FROM jobs WHERE endpoint_id = ? AND status = ${QUEUED} ORDER BY queue_seq LIMIT 1`,
   countQueued: `SELECT jobs FROM job_counts WHERE endpoint_id = ? AND status = ${QUEUED}`,
   insertJob: `INSERT INTO jobs (endpoint_id, id, status, webhook, execution_timeout, ttl, low_priority, sync,
@@ -34,6 +35,8 @@ export const SQL = {
     WHERE pk = @pk`,
   job: `${JOB} WHERE j.endpoint_id = ? AND j.id = ?`,
   queueHead: `${JOB} WHERE j.endpoint_id = ? AND j.status = ${QUEUED} ORDER BY j.queue_seq LIMIT ?`,
+  queueHeadUpTo: `${JOB} WHERE j.endpoint_id = ? AND j.status = ${QUEUED} AND j.queue_seq <= ?
+    ORDER BY j.queue_seq LIMIT ?`,
   leased: `${JOB} WHERE j.endpoint_id = ? AND j.worker_id = ? AND j.status = ${RUNNING}`,
   runDeadlinePassed: `${JOB} WHERE j.run_deadline <= ? ORDER BY j.run_deadline`,
   liveDeadlinePassed: `${JOB} WHERE j.live_deadline <= ? ORDER BY j.live_deadline`,
@@ -108,6 +111,7 @@ export function prepareStatements(db: Database.Database) {
   const v = <P extends unknown[], R>(sql: string): Prepared<P, R> => db.prepare<P, R>(sql).pluck();
   return {
     nextTailSeq: v<[], number>(SQL.nextTailSeq),
+    lastQueueSeq: v<[], number>(SQL.lastQueueSeq),
     headSeq: v<[endpointId: string], number>(SQL.headSeq),
     countQueued: v<[endpointId: string], number>(SQL.countQueued),
     insertJob: p<[ReturnType<typeof newJobParams>]>(SQL.insertJob),
@@ -115,6 +119,7 @@ export function prepareStatements(db: Database.Database) {
     saveJob: p<[JobStateRow]>(SQL.saveJob),
     job: p<Id, JobRow>(SQL.job),
     queueHead: p<[endpointId: string, limit: number], JobRow>(SQL.queueHead),
+    queueHeadUpTo: p<[endpointId: string, upTo: number, limit: number], JobRow>(SQL.queueHeadUpTo),
     leased: p<[endpointId: string, workerId: string], JobRow>(SQL.leased),
     runDeadlinePassed: p<[now: number], JobRow>(SQL.runDeadlinePassed),
     liveDeadlinePassed: p<[now: number], JobRow>(SQL.liveDeadlinePassed),

@@ -55,12 +55,12 @@ export function describeOutboxConformance(open: OpenJobStore): void {
       const lost = await runningJob(ctx.store, W1, { webhook: HOOK });
       await ctx.store.reclaim(EP, W1, [lost.id], 0, 'worker lost', T0 + 100);
       const [purged] = await enqueueMany(ctx.store, 1, { webhook: HOOK });
-      await ctx.store.purgeQueue(EP, T0 + 100);
+      await ctx.store.purgeQueue(EP, T0 + 100, 100);
       const [expired] = await enqueueMany(ctx.store, 1, { webhook: HOOK, ttl: 20_000 });
       await ctx.store.expire(T0 + 20_000);
       await ctx.store.expire(T0 + 20_001);
       await enqueueMany(ctx.store, 1, { endpointId: OTHER_EP });
-      await ctx.store.purgeQueue(OTHER_EP, T0 + 100);
+      await ctx.store.purgeQueue(OTHER_EP, T0 + 100, 100);
       const deliveries = await takeAll(ctx.store);
       const statuses = new Map(deliveries.map((d) => [d.jobId, (JSON.parse(d.body) as { status: string }).status]));
       expect(deliveries).toHaveLength(5);

@@ -86,7 +86,7 @@ export function describeQueueStatsConformance(open: OpenJobStore): void {
         queuedNormal: 1,
         oldestNormalQueuedAt: T0 + 50_000,
       });
-      await ctx.store.purgeQueue(EP, T0 + 70_000);
+      await ctx.store.purgeQueue(EP, T0 + 70_000, 100);
       expect(await ctx.store.queueStats(EP)).toMatchObject({ queued: 0, queuedNormal: 0 });
     });
 

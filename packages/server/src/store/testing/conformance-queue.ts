@@ -110,7 +110,8 @@ export function describeQueueConformance(open: OpenJobStore): void {
       const running = await runningJob(ctx.store);
       const queued = await enqueueMany(ctx.store, 3);
       const [elsewhere] = await enqueueMany(ctx.store, 1, { endpointId: OTHER_EP });
-      const purged = await ctx.store.purgeQueue(EP, T0 + 9000);
+      const { purged, next } = await ctx.store.purgeQueue(EP, T0 + 9000, 100);
+      expect(next).toBeUndefined();
       expect(purged.map((j) => j.id).sort()).toEqual(queued.map((j) => j.id).sort());
       for (const job of purged) {
         expect(job).toMatchObject({
@@ -122,7 +123,26 @@ export function describeQueueConformance(open: OpenJobStore): void {
       }
       expect(await statusOf(ctx.store, running.id)).toBe('IN_PROGRESS');
       expect(await statusOf(ctx.store, elsewhere!.id, OTHER_EP)).toBe('IN_QUEUE');
-      expect(await ctx.store.purgeQueue(EP, T0 + 9001)).toEqual([]);
+      expect(await ctx.store.purgeQueue(EP, T0 + 9001, 100)).toEqual({ purged: [] });
+    });
+
+    it('purges in steps of at most max, oldest first, leaving out jobs queued after the first step', async () => {
+      const queued = await enqueueMany(ctx.store, 5);
+      const first = await ctx.store.purgeQueue(EP, T0 + 9000, 2);
+      expect(first.purged.map((j) => j.id)).toEqual(queued.slice(0, 2).map((j) => j.id));
+      expect(first.next).toBeDefined();
+      const { job: later } = await ctx.store.enqueue(newJob({ createdAt: T0 + 9100 }));
+      const ids: string[] = [];
+      let cursor = first.next;
+      while (cursor !== undefined) {
+        const step = await ctx.store.purgeQueue(EP, T0 + 9200, 2, cursor);
+        expect(step.purged.length).toBeLessThanOrEqual(2);
+        ids.push(...step.purged.map((j) => j.id));
+        cursor = step.next;
+      }
+      expect(ids).toEqual(queued.slice(2).map((j) => j.id));
+      expect(await statusOf(ctx.store, later.id)).toBe('IN_QUEUE');
+      expect((await ctx.store.counts(EP)).inQueue).toBe(1);
     });
 
     it('moves the ttl deadline of a job (status?ttl=)', async () => {

@@ -6,12 +6,14 @@ describe('readWorkerEnv', () => {
     const env = readWorkerEnv({
       RUNPOD_WEBHOOK_GET_JOB: 'http://h/v2/ep/job-take/$ID?gpu=cpu',
       RUNPOD_WEBHOOK_POST_OUTPUT: 'http://h/v2/ep/job-done/$RUNPOD_POD_ID/$ID?gpu=cpu',
+      SLUICE_WEBHOOK_POST_OUTPUT_BATCH: 'http://h/v2/ep/job-done-batch/$RUNPOD_POD_ID?gpu=cpu',
       RUNPOD_AI_API_KEY: '',
       RUNPOD_POD_ID: 'w1',
     });
     expect(env).toEqual({
       jobTakeTemplate: 'http://h/v2/ep/job-take/$ID?gpu=cpu',
       jobDoneTemplate: 'http://h/v2/ep/job-done/$RUNPOD_POD_ID/$ID?gpu=cpu',
+      jobDoneBatchTemplate: 'http://h/v2/ep/job-done-batch/$RUNPOD_POD_ID?gpu=cpu',
       podId: 'w1',
       hostname: 'unknown',
       pingIntervalMs: 10_000,

@@ -8,6 +8,8 @@ export interface WorkerEnv {
   jobDoneTemplate?: string;
   /** RUNPOD_WEBHOOK_POST_STREAM. */
   jobStreamTemplate?: string;
+  /** SLUICE_WEBHOOK_POST_OUTPUT_BATCH: Sluice's launcher offers job-done-batch (absent on RunPod). */
+  jobDoneBatchTemplate?: string;
   /** RUNPOD_WEBHOOK_PING. */
   pingTemplate?: string;
   /** RUNPOD_AI_API_KEY, sent raw as `Authorization`. */
@@ -35,6 +37,7 @@ export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEn
     jobTakeTemplate: value(env, 'RUNPOD_WEBHOOK_GET_JOB'),
     jobDoneTemplate: value(env, 'RUNPOD_WEBHOOK_POST_OUTPUT'),
     jobStreamTemplate: value(env, 'RUNPOD_WEBHOOK_POST_STREAM'),
+    jobDoneBatchTemplate: value(env, 'SLUICE_WEBHOOK_POST_OUTPUT_BATCH'),
     pingTemplate: value(env, 'RUNPOD_WEBHOOK_PING'),
     apiKey: value(env, 'RUNPOD_AI_API_KEY'),
     podId: value(env, 'RUNPOD_POD_ID'),

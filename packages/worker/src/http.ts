@@ -150,18 +150,27 @@ function decode(chunks: Buffer[]): string {
 }
 
 export type PostOutcome =
-  { ok: true; status: number } | { ok: false; status?: number; error?: unknown; attempts: number };
+  /** `text` is the answer; a result delivered in a batch has none of its own (result-batcher.ts). */
+  | { ok: true; status: number; attempts: number; text?: string }
+  /** `error` is what was thrown, or the server's reason for one result of a batch. */
+  | { ok: false; status?: number; error?: unknown; attempts: number };
 
 export interface PostRetryOptions {
   /** Waits between attempts; attempts = delays + 1. runpod-python: 3 attempts, about +2 s and +3 s. */
   delaysMs: readonly number[];
   /** Stops retrying (and cancels a pending attempt) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Retries 429 too. Off for job-done and job-stream, whose retries follow runpod-python's (5xx only); a batch
+   * of results turns it on, since giving up there would drop many results at once.
+   */
+  retryTooManyRequests?: boolean;
 }
 
 /**
- * POSTs a job-done or job-stream body. Retries only network errors and 5xx: the server never answers
- * 5xx for a post it applied and tolerates repeats, while a 4xx (unknown job, oversize) will not improve.
+ * POSTs a job-done, job-stream or job-done-batch body. Retries only network errors and 5xx (and 429 when
+ * asked): the server never answers 5xx for a post it applied and tolerates repeats, while a 4xx (unknown
+ * job, oversize) will not improve.
  */
 export async function postWithRetry(
   http: HttpClient,
@@ -174,9 +183,10 @@ export async function postWithRetry(
     if (attempt > 0) await sleep(options.delaysMs[attempt - 1] ?? 0, options.signal);
     if (options.signal?.aborted) return { ok: false, ...last, attempts: attempt };
     try {
-      const { status } = await http.post(url, body, { signal: options.signal });
-      if (status >= 200 && status < 300) return { ok: true, status };
-      if (status < 500) return { ok: false, status, attempts: attempt + 1 };
+      const { status, text } = await http.post(url, body, { signal: options.signal });
+      if (status >= 200 && status < 300) return { ok: true, status, text, attempts: attempt + 1 };
+      const retryable = status >= 500 || (status === 429 && options.retryTooManyRequests === true);
+      if (!retryable) return { ok: false, status, attempts: attempt + 1 };
       last = { status };
     } catch (error) {
       last = { error };

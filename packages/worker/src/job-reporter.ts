@@ -2,6 +2,7 @@
 import { postWithRetry, type HttpClient } from './http.js';
 import { describeError, type WorkerLogger } from './logger.js';
 import { progressBody, serializeBody } from './result-body.js';
+import type { ResultBatcher } from './result-batcher.js';
 import type { WorkerUrls } from './urls.js';
 
 /** Where a running job's outputs go: the server (below) or the local test console (test-mode.ts). */
@@ -22,6 +23,8 @@ export interface JobReporterDeps {
   jobSignal: AbortSignal;
   /** Aborted when the worker gives up on shutdown: pending posts and retries are cancelled. */
   hardStop: AbortSignal;
+  /** Carries final results together when the server offers job-done-batch; absent, each goes alone. */
+  batcher?: ResultBatcher;
 }
 
 /**
@@ -62,27 +65,55 @@ export class JobReporter implements Reporter {
 
   final(text: string, isStream: boolean): Promise<void> {
     this.finished = true;
-    return this.enqueue('result', this.deps.urls.jobDone(this.jobId, isStream), text, this.deps.retryDelaysMs);
+    const url = this.deps.urls.jobDone(this.jobId, isStream);
+    return this.enqueue('result', url, text, this.deps.retryDelaysMs, { isStream });
   }
 
-  private enqueue(what: string, url: string, body: string, delaysMs: readonly number[]): Promise<void> {
-    const next = this.chain.then(() => this.send(what, url, body, delaysMs));
+  private enqueue(
+    what: string,
+    url: string,
+    body: string,
+    delaysMs: readonly number[],
+    final?: { isStream: boolean },
+  ): Promise<void> {
+    const next = this.chain.then(() => this.send(what, url, body, delaysMs, final));
     this.chain = next;
     return next;
   }
 
-  private async send(what: string, url: string, body: string, delaysMs: readonly number[]): Promise<void> {
-    const { jobSignal, hardStop, log } = this.deps;
+  private async send(
+    what: string,
+    url: string,
+    body: string,
+    delaysMs: readonly number[],
+    final: { isStream: boolean } | undefined,
+  ): Promise<void> {
+    const { jobSignal, hardStop, batcher, log } = this.deps;
     // A stopped job posts nothing more: the server already set its terminal state (spec §6.6).
     if (jobSignal.aborted || hardStop.aborted) return;
-    const outcome = await postWithRetry(this.deps.http, url, body, { delaysMs, signal: hardStop });
+    let outcome =
+      final && batcher
+        ? await batcher.submit({ jobId: this.jobId, isStream: final.isStream, text: body, jobSignal })
+        : undefined;
+    if (outcome === undefined) {
+      // Again: the job may have been stopped while its result waited for a batch.
+      if (jobSignal.aborted || hardStop.aborted) return;
+      outcome = await postWithRetry(this.deps.http, url, body, { delaysMs, signal: hardStop });
+    }
     if (outcome.ok) {
       log.debug(`${what} posted`, this.jobId);
     } else if (outcome.status === 404) {
       log.warn(`${what} not accepted: the server no longer knows this job`, this.jobId);
     } else {
-      const why = outcome.status !== undefined ? `HTTP ${outcome.status}` : describeError(outcome.error);
-      log.error(`${what} not delivered after ${outcome.attempts} attempt(s): ${why}`, this.jobId);
+      log.error(`${what} not delivered after ${outcome.attempts} attempt(s): ${failure(outcome)}`, this.jobId);
     }
   }
+}
+
+function failure(outcome: { status?: number; error?: unknown }): string {
+  if (outcome.status === undefined) return describeError(outcome.error);
+  // A batched result's refusal carries the server's reason; a lone post's answer is not kept.
+  return outcome.error === undefined
+    ? `HTTP ${outcome.status}`
+    : `HTTP ${outcome.status} (${describeError(outcome.error)})`;
 }

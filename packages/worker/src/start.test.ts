@@ -254,3 +254,33 @@ describe('start() preconditions', () => {
     await expect(start({ env: {}, argv: [] })).rejects.toThrow(TypeError);
   });
 });
+
+describe('results batched through job-done-batch (SLUICE_WEBHOOK_POST_OUTPUT_BATCH)', () => {
+  const jobs = () => [1, 2, 3].map((n) => ({ id: `j${n}`, input: n }));
+
+  it('sends the results of jobs finishing together in one request when the launcher offers the route', async () => {
+    api.enqueue(...jobs());
+    const env = api.env('w1', {
+      SLUICE_WEBHOOK_POST_OUTPUT_BATCH: `${api.baseUrl}/v2/ep/job-done-batch/$RUNPOD_POD_ID?gpu=cpu`,
+    });
+    worker = runWorker<number>(api, { env, concurrency: 3, handler: (job) => job.input * 10 });
+    const batch = await api.waitFor((r) => r.route === 'job-done-batch');
+    expect(batch.workerId).toBe('w1');
+    expect(batch.query.get('gpu')).toBe('cpu');
+    expect(batch.json).toEqual([
+      { id: 'j1', isStream: false, result: { output: 10 } },
+      { id: 'j2', isStream: false, result: { output: 20 } },
+      { id: 'j3', isStream: false, result: { output: 30 } },
+    ]);
+    await worker.stop();
+    expect(api.of('job-done')).toEqual([]);
+  });
+
+  it('posts each result with its own job-done without the variable, as on RunPod', async () => {
+    api.enqueue(...jobs());
+    worker = runWorker<number>(api, { concurrency: 3, handler: (job) => job.input * 10 });
+    await api.waitFor(() => api.of('job-done').length === 3);
+    expect(api.of('job-done').map((r) => r.jobId)).toEqual(['j1', 'j2', 'j3']);
+    expect(api.of('job-done-batch')).toEqual([]);
+  });
+});

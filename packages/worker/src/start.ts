@@ -11,6 +11,7 @@ import { runJob } from './job-runner.js';
 import { createConsoleLogger, type WorkerLogger } from './logger.js';
 import { DEFAULT_TIMINGS, type StartOptions, type TestJob, type WorkerTimings } from './options.js';
 import { Pinger } from './pinger.js';
+import { ResultBatcher } from './result-batcher.js';
 import { StopLoop } from './stop-loop.js';
 import { runTestInput, testJobFromArgv } from './test-mode.js';
 import { buildWorkerUrls, type UrlTemplates } from './urls.js';
@@ -60,6 +61,7 @@ export async function start<TInput = Json>(options: StartOptions<TInput>): Promi
     jobDone: workerEnv.jobDoneTemplate,
     jobStream: workerEnv.jobStreamTemplate,
     ping: workerEnv.pingTemplate,
+    jobDoneBatch: workerEnv.jobDoneBatchTemplate,
   };
   if (!templates.jobStream) log.warn('RUNPOD_WEBHOOK_POST_STREAM is not set; generator output cannot be streamed');
   await serve(options, workerEnv, templates, log);
@@ -81,6 +83,17 @@ async function serve<TInput>(
   const inFlight = new InFlightJobs();
   const hardStop = new AbortController();
   const origin = { hostname: env.hostname, workerId };
+  // One per worker: results of different jobs finishing together share a request.
+  const batcher =
+    urls.jobDoneBatch === undefined
+      ? undefined
+      : new ResultBatcher({
+          http,
+          url: urls.jobDoneBatch,
+          log,
+          retryDelaysMs: timings.postRetryDelaysMs,
+          hardStop: hardStop.signal,
+        });
 
   const runOne = (job: WorkerJob, signal: AbortSignal) => {
     const reporter = new JobReporter(job.id, {
@@ -90,6 +103,7 @@ async function serve<TInput>(
       retryDelaysMs: timings.postRetryDelaysMs,
       jobSignal: signal,
       hardStop: hardStop.signal,
+      batcher,
     });
     return runJob(job as HandlerJob<TInput>, signal, {
       handler: options.handler,

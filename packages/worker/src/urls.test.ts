@@ -64,10 +64,16 @@ describe('buildWorkerUrls', () => {
     expect(buildWorkerUrls({ ...templates, jobTake: `${base}/take/$ID?a=1` }, 'w1').jobStop).toBeUndefined();
   });
 
-  it('has no stream or ping URL without their templates', () => {
+  it('has no stream, ping or job-done-batch URL without their templates', () => {
     const minimal = buildWorkerUrls({ jobTake: templates.jobTake, jobDone: templates.jobDone }, 'w1');
     expect(minimal.jobStream('j')).toBeUndefined();
     expect(minimal.ping([], 'v')).toBeUndefined();
+    expect(minimal.jobDoneBatch).toBeUndefined();
+  });
+
+  it('fills $RUNPOD_POD_ID on job-done-batch and appends nothing', () => {
+    const batch = buildWorkerUrls({ ...templates, jobDoneBatch: `${base}/job-done-batch/$RUNPOD_POD_ID?gpu=0` }, 'w1');
+    expect(batch.jobDoneBatch).toBe(`${base}/job-done-batch/w1?gpu=0`);
   });
 });
 

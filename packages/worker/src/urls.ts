@@ -19,6 +19,8 @@ export interface UrlTemplates {
   jobDone: string;
   jobStream?: string;
   ping?: string;
+  /** SLUICE_WEBHOOK_POST_OUTPUT_BATCH (sluice extension). */
+  jobDoneBatch?: string;
 }
 
 export interface WorkerUrls {
@@ -27,6 +29,8 @@ export interface WorkerUrls {
   /** Undefined when the job-take template lacks `/job-take/`: the stop channel is then disabled. */
   jobStop: string | undefined;
   jobDone(jobId: string, isStream: boolean): string;
+  /** Undefined when SLUICE_WEBHOOK_POST_OUTPUT_BATCH is unset (RunPod, or a worker started by hand). */
+  jobDoneBatch: string | undefined;
   /** Undefined when RUNPOD_WEBHOOK_POST_STREAM is unset. */
   jobStream(jobId: string): string | undefined;
   /** Undefined when RUNPOD_WEBHOOK_PING is unset. */
@@ -43,6 +47,8 @@ export function buildWorkerUrls(templates: UrlTemplates, workerId: string): Work
   const done = fill(templates.jobDone, '$RUNPOD_POD_ID', workerId);
   const stream = templates.jobStream && fill(templates.jobStream, '$RUNPOD_POD_ID', workerId);
   const ping = templates.ping && fill(templates.ping, '$RUNPOD_POD_ID', workerId);
+  // Nothing appended: each result in the batch carries its own job id and isStream.
+  const doneBatch = templates.jobDoneBatch && fill(templates.jobDoneBatch, '$RUNPOD_POD_ID', workerId);
   const flag = (on: boolean): string => (on ? '1' : '0');
   return {
     jobTake: (inProgress) => withQuery(take, `job_in_progress=${flag(inProgress)}`),
@@ -51,6 +57,7 @@ export function buildWorkerUrls(templates: UrlTemplates, workerId: string): Work
     // Template query kept, nothing appended (spec §6.6).
     jobStop: hasTake ? fill(take, TAKE, '/job-stop/') : undefined,
     jobDone: (jobId, isStream) => withQuery(fill(done, '$ID', jobId), `isStream=${String(isStream)}`),
+    jobDoneBatch: doneBatch,
     jobStream: (jobId) => stream && withQuery(fill(stream, '$ID', jobId), 'isStream=false'),
     ping: (jobIds, runpodVersion) => {
       if (!ping) return undefined;

@@ -1,12 +1,13 @@
 // Test double of the Sluice worker API (spec §6) on node:http: records every request, holds job-take,
-// job-take-batch and job-stop like the real server, and answers posts with 200 {}.
+// job-take-batch and job-stop like the real server, and answers posts with 200 {} (job-done-batch with a 200
+// entry per result).
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
   method: string;
-  /** `job-take`, `job-take-batch`, `job-stop`, `job-done`, `job-stream` or `ping`. */
+  /** `job-take`, `job-take-batch`, `job-stop`, `job-done`, `job-done-batch`, `job-stream` or `ping`. */
   route: string;
   workerId: string;
   jobId?: string;
@@ -163,6 +164,10 @@ export class FakeWorkerApi {
         );
       case 'job-done':
         return send(res, this.doneStatuses.shift() ?? 200, '{}');
+      case 'job-done-batch': {
+        const items = Array.isArray(request.json) ? (request.json as Array<{ id?: unknown }>) : [];
+        return send(res, 200, JSON.stringify({ results: items.map((item) => ({ id: item.id, status: 200 })) }));
+      }
       case 'job-stream':
       case 'ping':
         return send(res, 200, '{}');

@@ -1,7 +1,7 @@
 // Registers one RunPod-style route: answers 405 (with Allow) for other methods, checks auth before the
 // endpoint is resolved (spec §1.2), resolves the endpoint, and hands the handler an abort signal that fires
 // when the client goes away or the server shuts down.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { RouteKind } from './auth.js';
@@ -133,6 +133,17 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
         if (def.holdErrors) await holdBeforeError(err, held, services.config.server.workerPollHoldMs);
         throw err;
       }
+    },
+    // A body over the server-wide limit (sent without Content-Length, so not refused in onRequest) is cut off by
+    // Fastify before the handler runs: it still fails the job of a worker post, with the route's own 413.
+    // Fastify awaits an async error handler and passes what it throws to the app's error handler.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    errorHandler: async (err: FastifyError, request) => {
+      const ctx = contexts.get(request);
+      if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE' || !ctx || !def.bodyCap) throw err;
+      const cap = def.bodyCap(ctx.endpoint);
+      await cap.exceeded?.(ctx);
+      throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', cap.message);
     },
     handler: async (request, reply) => {
       const ctx = contexts.get(request);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/app-fixture.js';
 
@@ -172,6 +173,31 @@ describe('job-done', () => {
       expect(chunk.status).toBe(413);
       expect(chunk.json.error).toMatch(/^stream chunk is too large; max size is/);
       expect((await small.request('GET', `${W}/status/${b}`)).json.status).toBe('FAILED');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('fails the job on a result over the server-wide limit sent without Content-Length (413)', async () => {
+    const caps = { maxRunBytes: 2048, maxRunsyncBytes: 2048, maxResultBytes: 2048, maxStreamItemBytes: 1024 };
+    // With every cap this small the server-wide body limit is its 1 MB floor, which Fastify enforces itself.
+    const small = await createTestApp({ endpoints: { echo: caps } });
+    try {
+      const id = (await small.request('POST', `${W}/run`, { body: { input: 1 } })).json.id as string;
+      await small.request('GET', `${W}/job-take/w1`);
+      const chunks = [Buffer.from('{"output": "'), Buffer.alloc(1536 * 1024, 'x'), Buffer.from('"}')];
+      const res = await small.app.inject({
+        method: 'POST',
+        url: `${W}/job-done/w1/${id}`,
+        headers: { 'content-type': 'application/json' },
+        payload: Readable.from(chunks),
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.json<{ error: string }>().error).toMatch(/^result is too large; max size is/);
+      expect((await small.request('GET', `${W}/status/${id}`)).json).toMatchObject({
+        status: 'FAILED',
+        error: expect.stringMatching(/^result exceeded/) as unknown,
+      });
     } finally {
       await small.close();
     }

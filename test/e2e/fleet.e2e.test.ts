@@ -253,6 +253,36 @@ describe.concurrent('lowPriority, crash loops, GPUs and stopPod', () => {
     expect(await workers(s, 'stays')).toMatchObject({ crashLoop: false, quickExits: 0 });
   }, 30_000);
 
+  it.runIf(process.platform === 'linux')(
+    'stops its workers when the server is killed with SIGKILL (parent-death signal)',
+    async ({ expect, onTestFinished }) => {
+      // Silent, like a worker busy on a long job: a Node worker that logs would die of EPIPE on its own.
+      const silent = { command: 'node', args: ['-e', 'setInterval(() => {}, 1000)'] };
+      const s = await start(onTestFinished, { orphans: { workersMin: 2, workersMax: 2, worker: silent } });
+      const pids = await eventually(
+        async () => {
+          const list = (await workers(s, 'orphans')).workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
+          return list.length === 2 ? list : undefined;
+        },
+        15_000,
+        'two workers with pids',
+      );
+      const alive = (pid: number): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(pids.every(alive)).toBe(true);
+      // Not s.kill(): that also kills the server's process group, which would hide what this checks.
+      s.child.kill('SIGKILL');
+      await eventually(() => Promise.resolve(pids.some(alive) ? undefined : true), 10_000, 'workers to exit');
+    },
+    30_000,
+  );
+
   it('replaces a worker that asked for it with stopPod, without counting it as a crash', async ({
     expect,
     onTestFinished,

@@ -1,8 +1,18 @@
 // One launched worker process: spawns it, logs its output line by line, keeps the tail of its stderr for
 // operators (crash loops), and stops it with SIGTERM, then SIGKILL once the grace period is over.
+import { existsSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
+
+/**
+ * On Linux a launched worker gets SIGTERM when the server dies, however it dies (kill -9, OOM): setpriv
+ * (util-linux) sets the parent-death signal and then execs the command, which keeps the pid, the pipes and the
+ * environment. Without it a worker outlives a crashed server, polling a dead port and holding its GPU. Where
+ * setpriv is missing (macOS, minimal images) workers are started directly and that protection is absent.
+ */
+const SETPRIV =
+  process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) : undefined;
 
 /** Lines of stderr kept per worker. */
 export const STDERR_TAIL_LINES = 50;
@@ -30,7 +40,10 @@ export class WorkerProcess {
   readonly exited: Promise<ProcessExit>;
 
   constructor(command: WorkerCommand, log: Logger) {
-    this.child = spawn(command.command, command.args, {
+    const [file, args] = SETPRIV
+      ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', command.command, ...command.args]]
+      : [command.command, command.args];
+    this.child = spawn(file, args, {
       cwd: command.cwd,
       env: command.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -61,6 +61,23 @@ describe('client and worker SDKs through a real server', () => {
     expect((await work.pollStream(id)).stream).toEqual([]);
   });
 
+  it('streams a generator’s chunks as server-sent events over a real connection', async () => {
+    const items = ['a', 'b', 'c'];
+    const { id } = await work.run({ action: 'stream', items, ms: 30 });
+    const res = await fetch(`${server.baseUrl}/v2/work/stream/${id}`, { headers: { accept: 'text/event-stream' } });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // The server closes the stream after `done`, so the whole body arrives.
+    const events = (await res.text())
+      .split('\n\n')
+      .filter((block) => block.startsWith('event:'))
+      .map((block) => Object.fromEntries(block.split('\n').map((line) => line.split(': ', 2) as [string, string])));
+    expect(events.filter((e) => e['event'] === 'stream')).toEqual(
+      items.map((output, i) => ({ event: 'stream', id: String(i + 1), data: JSON.stringify({ output }) })),
+    );
+    expect(events.at(-1)).toMatchObject({ event: 'done' });
+    expect(JSON.parse(events.at(-1)?.['data'] ?? '{}')).toMatchObject({ id, status: 'COMPLETED' });
+  });
+
   it('shows progress in /status while the job runs', async () => {
     const { id } = await work.run({ action: 'progress', ms: 1500 });
     const running = await eventually(async () => {

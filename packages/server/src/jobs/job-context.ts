@@ -5,7 +5,7 @@ import type { JobStore, StoreSignal } from '../store/job-store.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { JobStatus } from '@sluice/protocol';
 import { isTerminal } from '@sluice/protocol';
-import { jobKey, queueKey, stopKey, streamKey, type Wakeups } from './wakeups.js';
+import { changeKey, jobKey, queueKey, stopKey, streamKey, type Wakeups } from './wakeups.js';
 
 export interface JobContext {
   store: JobStore;
@@ -50,6 +50,9 @@ export function announce(
     wake(ctx.wakeups, signal);
     ctx.store.signals?.publish(signal);
   }
+  // SSE watchers follow every change, progress included; local only (costs nothing when nobody watches):
+  // watchers on other servers re-read the store each second and hear terminal states through 'job'.
+  if (previous !== undefined) ctx.wakeups.notifyAll(changeKey(endpointId, id));
   if (enteredTerminal) ctx.onTerminal?.(job);
 }
 
@@ -61,8 +64,10 @@ export function wake(wakeups: Wakeups, signal: StoreSignal): void {
     case 'job':
       // A terminal job ends stream reads as well as waits for its outcome.
       wakeups.notifyAll(jobKey(signal.endpointId, signal.id));
+      wakeups.notifyAll(changeKey(signal.endpointId, signal.id));
       return wakeups.notifyAll(streamKey(signal.endpointId, signal.id));
     case 'stream':
+      wakeups.notifyAll(changeKey(signal.endpointId, signal.id));
       return wakeups.notifyAll(streamKey(signal.endpointId, signal.id));
     case 'stop':
       return wakeups.notifyAll(stopKey(signal.endpointId, signal.id));

@@ -7,6 +7,7 @@ import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
 import { announce, type JobContext } from './job-context.js';
+import { watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
 /** Jobs cancelled per purge step: a few milliseconds of store time. */
@@ -143,6 +144,18 @@ export class JobService {
   }
 
   /** A terminal response must carry every remaining item, however many pages that is. */
+  /** The SSE form of status-sync (spec §9.1): see job-watch.ts. */
+  watchStatus(endpointId: string, id: string, waitMs: number, signal: AbortSignal): AsyncGenerator<StatusEvent> {
+    this.endpointOrThrow(endpointId);
+    return watchStatus(this.ctx, endpointId, id, waitMs, signal);
+  }
+
+  /** The SSE form of stream (spec §9.1): see job-watch.ts. */
+  watchStream(endpointId: string, id: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    this.endpointOrThrow(endpointId);
+    return watchStream(this.ctx, endpointId, id, signal);
+  }
+
   private async drainStream(first: StreamRead): Promise<StreamRead> {
     const items = [...first.items];
     let page = first.items.length;
@@ -152,7 +165,8 @@ export class JobService {
       items.push(...next.items);
       page = next.items.length;
     }
-    return { job: first.job, items };
+    // Pages are consecutive, so the first page's firstSeq numbers the whole concatenation.
+    return { job: first.job, items, firstSeq: first.firstSeq };
   }
 }
 

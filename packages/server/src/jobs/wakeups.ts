@@ -4,13 +4,15 @@
 // Only a reader creates a key's slot (by reading its sequence): a notify on a key nobody reads is a no-op, so
 // the per-job keys that every finished job notifies take no memory until someone waits on them.
 //
-// Keys: queueKey(ep) wakes ONE job-take waiter per notify (one new job, one worker); jobKey, streamKey and
-// stopKey wake every waiter, since all readers of a job want to know.
+// Keys: queueKey(ep) wakes ONE job-take waiter per notify (one new job, one worker); jobKey, streamKey,
+// changeKey and stopKey wake every waiter, since all readers of a job want to know.
 
 export const queueKey = (endpointId: string) => `q:${endpointId}`;
 export const jobKey = (endpointId: string, jobId: string) => `j:${endpointId}:${jobId}`;
 export const streamKey = (endpointId: string, jobId: string) => `s:${endpointId}:${jobId}`;
 export const stopKey = (endpointId: string, workerId: string) => `x:${endpointId}:${workerId}`;
+/** Any change of the job on this server (SSE watchers, spec §9.1); never sent to other servers. */
+export const changeKey = (endpointId: string, jobId: string) => `c:${endpointId}:${jobId}`;
 
 interface Waiter {
   wake: () => void;

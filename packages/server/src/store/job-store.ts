@@ -56,6 +56,12 @@ export interface StreamRead {
   job: JobRecord;
   /** Undelivered items, oldest first; the cursor has moved past them. */
   items: Json[];
+  /**
+   * Stream sequence number of `items[0]` (the next item's number when `items` is empty): a job's items are
+   * numbered 1, 2, 3... in append order, and numbering restarts at 1 when a retry starts a fresh stream.
+   * Readers use it to name each item (the SSE `id:`, spec §9.1) without keeping state of their own.
+   */
+  firstSeq: number;
 }
 
 export interface JobCounts {

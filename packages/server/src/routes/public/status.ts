@@ -1,8 +1,10 @@
-// `status/{id}` (spec §4.3, answers at once, `?ttl=` moves the deadline) and `status-sync/{id}` (spec §4.4).
+// `status/{id}` (spec §4.3, answers at once, `?ttl=` moves the deadline) and `status-sync/{id}` (spec §4.4, and
+// as server-sent events on request, §9.1).
 import type { FastifyInstance } from 'fastify';
 import { DEFAULTS, RANGES, parseIntegerParam } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
+import { sendEvents, wantsEventStream } from '../../http/event-stream.js';
 import { toStatusObject } from '../../store/job-record.js';
 
 export function registerStatusRoutes(app: FastifyInstance, services: AppServices): void {
@@ -27,9 +29,14 @@ export function registerStatusRoutes(app: FastifyInstance, services: AppServices
     url: '/v2/:endpointId/status-sync/:jobId',
     methods: ['GET', 'POST'],
     kind: 'client-read',
-    handler: async (ctx) => {
+    handler: async (ctx, request, reply) => {
       const wait = parseIntegerParam('wait', ctx.query['wait'], RANGES.statusSyncWait, DEFAULTS.statusSyncWait);
-      const job = await services.jobs.waitForTerminal(ctx.endpointId, ctx.params['jobId'] ?? '', wait, ctx.signal);
+      const jobId = ctx.params['jobId'] ?? '';
+      if (wantsEventStream(request.headers.accept)) {
+        const events = services.jobs.watchStatus(ctx.endpointId, jobId, wait, ctx.signal);
+        return sendEvents(reply, events, ({ kind, job }) => ({ event: kind, data: toStatusObject(job, Date.now()) }));
+      }
+      const job = await services.jobs.waitForTerminal(ctx.endpointId, jobId, wait, ctx.signal);
       return toStatusObject(job, Date.now());
     },
   });

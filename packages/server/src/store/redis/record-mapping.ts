@@ -1,6 +1,8 @@
 // Mapping between Redis hashes and the contract's records, and script arguments.
 // Job hashes hold JobRecord fields under the same names: numbers in decimal, booleans as '1'/'0', JSON values
 // (input, s3Config, output) as JSON text; an absent field is an absent property (a posted null is 'null').
+// They also hold the scripts' own bookkeeping (seq: queue position, streamTaken: stream items handed out),
+// which is no JobRecord field: hashToJob reads JobRecord fields by name and so leaves those out.
 import { JobStatus, type Json } from '@sluice/protocol';
 import { toWebhookPayload, type JobRecord } from '../job-record.js';
 import type { NewJob, PostOutcome, WebhookDelivery, WorkerRecord, WorkerUpdate } from '../job-store.js';

@@ -193,9 +193,10 @@ export class RedisJobStore implements JobStore {
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {
     return this.run(async () => {
       const reply = (await this.runner.script('readStream', endpointId, id, Math.max(0, max))) as
-        [unknown, string[]] | null;
+        [unknown, string[], number] | null;
       if (reply === null) return undefined;
-      return { job: replyToJob(reply[0]), items: reply[1].map((item) => JSON.parse(item) as Json) };
+      const [flat, items, takenBefore] = reply;
+      return { job: replyToJob(flat), items: items.map((item) => JSON.parse(item) as Json), firstSeq: takenBefore + 1 };
     });
   }
 

@@ -88,10 +88,13 @@ export function readStreamItems(st: Statements, endpointId: string, id: string, 
   if (row === undefined) return undefined;
   const taken = max > 0 ? st.streamAfter.all(row.pk, row.stream_cursor, max) : [];
   const last = taken.at(-1);
+  // Appends number items consecutively from 1 (retry deletes them and resets the cursor to 0), so the seq
+  // column is the contract's firstSeq as is; with nothing taken, the next item gets cursor + 1.
+  const firstSeq = taken[0]?.seq ?? row.stream_cursor + 1;
   if (last !== undefined) {
     st.deleteStreamThrough.run(row.pk, last.seq);
     row.stream_cursor = last.seq;
     saveJob(st, row);
   }
-  return { job: rowToJob(row), items: taken.map(({ item }) => JSON.parse(item) as Json) };
+  return { job: rowToJob(row), items: taken.map(({ item }) => JSON.parse(item) as Json), firstSeq };
 }

@@ -195,6 +195,32 @@ export function describePostsConformance(open: OpenJobStore): void {
       expect((await ctx.store.readStream(EP, job.id, 10))?.items).toEqual([{ output: 7 }]);
     });
 
+    it('numbers each job stream 1, 2, 3... in append order (firstSeq), afresh after a retry', async () => {
+      const job = await runningJob(ctx.store, W1, { ttl: 60_000 });
+      const read = async (max: number) => {
+        const r = await ctx.store.readStream(EP, job.id, max);
+        return r && { items: r.items, firstSeq: r.firstSeq };
+      };
+      expect(await read(10)).toEqual({ items: [], firstSeq: 1 });
+      for (const n of [1, 2, 3, 4, 5]) await ctx.store.appendStream(EP, W1, job.id, { output: n });
+      expect(await read(2)).toEqual({ items: [{ output: 1 }, { output: 2 }], firstSeq: 1 });
+      // An empty read names the number the next item will get.
+      expect(await read(0)).toEqual({ items: [], firstSeq: 3 });
+      expect(await read(2)).toEqual({ items: [{ output: 3 }, { output: 4 }], firstSeq: 3 });
+      expect(await read(10)).toEqual({ items: [{ output: 5 }], firstSeq: 5 });
+      expect(await read(10)).toEqual({ items: [], firstSeq: 6 });
+      // An item left unread when the job fails goes with the old stream.
+      await ctx.store.appendStream(EP, W1, job.id, { output: 6 });
+      await ctx.store.finish(EP, W1, job.id, { status: 'FAILED', error: 'boom' }, DONE_AT);
+      await ctx.store.retry(EP, job.id, DONE_AT + 100);
+      expect(await read(10)).toEqual({ items: [], firstSeq: 1 });
+      await ctx.store.claim(EP, W2, 1, DONE_AT + 200);
+      await ctx.store.appendStream(EP, W2, job.id, { output: 'a' });
+      await ctx.store.appendStream(EP, W2, job.id, { output: 'b' });
+      expect(await read(1)).toEqual({ items: [{ output: 'a' }], firstSeq: 1 });
+      expect(await read(1)).toEqual({ items: [{ output: 'b' }], firstSeq: 2 });
+    });
+
     it('keeps undelivered items for the terminal flush, then answers []', async () => {
       const job = await runningJob(ctx.store);
       await ctx.store.appendStream(EP, W1, job.id, { output: 'A' });

@@ -8,12 +8,16 @@ export const readStreamScript = luaScript(
 -- one reader, and the job read is the job as it was when the items were taken.
 -- KEYS[1] endpoint tag
 -- ARGV[1] job id   ARGV[2] max
--- Returns {job, {item...}}, or nil for an unknown job.
+-- The hash field streamTaken counts items handed out since the stream began (retry deletes it with the
+-- list): popped items leave no trace in the list, so this is what numbers them (StreamRead.firstSeq).
+-- Returns {job, {item...}, taken before this read}, or nil for an unknown job.
 local j = load(ARGV[1])
 if not j then return nil end
 local items = {}
 local max = tonumber(ARGV[2])
 if max > 0 then items = redis.call('LPOP', k_stream(j.id), max) or {} end
-return { pack(j), items }
+local before = tonumber(j.streamTaken or '0')
+if #items > 0 then put(j, { streamTaken = int(before + #items) }) end
+return { pack(j), items, before }
 `,
 );

@@ -5,8 +5,8 @@ export const retryScript = luaScript(
   'sluiceRetry',
   String.raw`
 -- Puts a FAILED or TIMED_OUT job back at the tail with a clean slate: same id and input, retries + 1, a new
--- ttl deadline, the whole reclaim budget again, no output, error, timings, holder or stream items. Other
--- states are refused, unchanged.
+-- ttl deadline, the whole reclaim budget again, no output, error, timings, holder or stream items, and a
+-- stream numbered from 1 again (streamTaken goes with the list). Other states are refused, unchanged.
 -- KEYS[1] endpoint tag
 -- ARGV[1] job id   ARGV[2] now
 -- Returns the job, nil for an unknown job; errors "ERR_JOB_NOT_RETRYABLE <status>".
@@ -20,7 +20,7 @@ update(j, {
   status = to, seq = seq, queuedAt = ARGV[2], ttlDeadline = int(now + tonumber(j.ttl)),
   retries = int(tonumber(j.retries) + 1), reclaims = '0', streaming = '0',
   startedAt = false, finishedAt = false, retainUntil = false, workerId = false, previousWorkerId = false,
-  output = false, error = false,
+  output = false, error = false, streamTaken = false,
 })
 redis.call('DEL', k_stream(j.id))
 return pack(j)

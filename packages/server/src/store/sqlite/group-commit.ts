@@ -1,7 +1,7 @@
 // Group commit: writes that arrive in the same event-loop turn share one write transaction, so N concurrent
-// submissions pay for one COMMIT (a WAL append under the write lock) instead of N. It is the largest single
-// cost of `/run` on this store (see docs/benchmarks.md). Every caller is still answered only after the commit
-// that made its write durable.
+// requests (submissions, claims, worker posts) pay for one COMMIT (a WAL append under the write lock) instead of
+// N; it was the largest single cost of `/run` on this store (docs/benchmarks.md). Every caller is still answered
+// only after the commit that made its write durable.
 import { setImmediate } from 'node:timers';
 import type Database from 'better-sqlite3';
 import { toStoreError } from './store-error.js';

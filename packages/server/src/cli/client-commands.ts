@@ -110,7 +110,7 @@ export function registerClientCommands(program: Command): void {
       .addOption(
         new Option('--ttl <ms>', 'policy.ttl: lifetime of the job from submission').argParser(parseMilliseconds),
       )
-      .option('--low-priority', 'policy.lowPriority: queue behind normal jobs')
+      .option('--low-priority', 'policy.lowPriority: never makes the autoscaler start a worker')
       .option('--idempotency-key <key>', 'a resubmission with the same key returns the first job'),
   )
     .addHelpText('after', WAIT_EXIT_HELP)

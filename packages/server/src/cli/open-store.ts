@@ -10,6 +10,10 @@ export function openStore(config: StoreConfig): Promise<JobStore> {
       return Promise.resolve(openSqliteJobStore({ path: config.path, synchronous: config.synchronous }));
     case 'redis':
       // Refuses to start (ERR_UNAVAILABLE, naming the URL) when Redis does not answer within a few seconds.
-      return openRedisJobStore({ url: config.url, prefix: config.prefix });
+      return openRedisJobStore({
+        url: config.url,
+        prefix: config.prefix,
+        ...(config.sentinel === undefined ? {} : { sentinel: config.sentinel }),
+      });
   }
 }

@@ -162,6 +162,19 @@ export const configSchema = z
               .string()
               .regex(/^[A-Za-z0-9:_-]+$/)
               .default('sluice'),
+            /** Find the master through Redis Sentinel; `url` then supplies only credentials, database and TLS. */
+            sentinel: z
+              .object({
+                /** The master group name the sentinels monitor. */
+                name: z.string().min(1),
+                sentinels: z
+                  .array(z.object({ host: z.string().min(1), port: int(1, 65_535) }).strict())
+                  .min(1, 'needs at least one sentinel'),
+                /** For sentinels that require auth (Redis ≥ 6 `requirepass` on the sentinel). */
+                password: z.string().min(1).optional(),
+              })
+              .strict()
+              .optional(),
           })
           .strict(),
       ])

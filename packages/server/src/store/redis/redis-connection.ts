@@ -75,19 +75,54 @@ const OPTIONS: RedisOptions = {
  * A connected client with every store script defined as a command; rejects with ERR_UNAVAILABLE and a
  * message naming the URL when Redis cannot be reached within the connect timeout, leaving nothing open.
  */
-export async function connectRedis(url: string, purpose: string): Promise<Redis> {
-  const client = new Redis(url, { ...OPTIONS, connectionName: `sluice-${purpose}` });
+/** How long startup waits for the sentinels to name a reachable master. */
+const SENTINEL_STARTUP_MS = 5000;
+
+/** connect(), failing after `ms` (ioredis would keep asking the sentinels for ever). */
+async function connectWithin(client: Redis, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no master within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([client.connect(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface SentinelOptions {
+  name: string;
+  sentinels: { host: string; port: number }[];
+  password?: string;
+}
+
+export async function connectRedis(url: string, purpose: string, sentinel?: SentinelOptions): Promise<Redis> {
+  const via: RedisOptions = sentinel
+    ? {
+        name: sentinel.name,
+        sentinels: sentinel.sentinels,
+        ...(sentinel.password === undefined ? {} : { sentinelPassword: sentinel.password }),
+        // Keep asking: a connection attempt that gives up on the sentinels ends the client for good (ioredis
+        // does not reconnect after it), and a failover can leave no master for a while. Startup is bounded below.
+        sentinelRetryStrategy: (times) => Math.min(times * 100, 2000),
+      }
+    : {};
+  const client = new Redis(url, { ...OPTIONS, ...via, connectionName: `sluice-${purpose}` });
   // Without a listener ioredis prints every reconnect failure; requests report them instead. The socket's
   // own error (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, NOAUTH…) says more than connect()'s "Connection is closed".
   let socketError: unknown;
   client.on('error', (error: unknown) => (socketError ??= error));
   try {
-    await client.connect();
+    await (sentinel ? connectWithin(client, SENTINEL_STARTUP_MS) : client.connect());
   } catch (error) {
     client.disconnect();
     const cause = socketError ?? error;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new SluiceError('ERR_UNAVAILABLE', `cannot reach Redis at ${redactUrl(url)}: ${reason}`, { cause });
+    const where = sentinel
+      ? `master "${sentinel.name}" through sentinels ${sentinel.sentinels.map((a) => `${a.host}:${a.port}`).join(', ')}`
+      : `at ${redactUrl(url)}`;
+    throw new SluiceError('ERR_UNAVAILABLE', `cannot reach Redis ${where}: ${reason}`, { cause });
   }
   for (const script of Object.values(SCRIPTS)) {
     client.defineCommand(script.name, { numberOfKeys: 1, lua: script.lua });

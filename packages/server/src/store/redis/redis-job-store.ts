@@ -34,7 +34,7 @@ import {
   toHash,
   workerChanges,
 } from './record-mapping.js';
-import { closeRedis, connectRedis, toStoreError } from './redis-connection.js';
+import { closeRedis, connectRedis, toStoreError, type SentinelOptions } from './redis-connection.js';
 import { endpointKey, itemKey, signalsChannel } from './redis-keys.js';
 import { RedisStoreSignals } from './redis-signals.js';
 import { TurnPipeline } from './turn-pipeline.js';
@@ -45,6 +45,8 @@ export interface RedisJobStoreOptions {
   url: string;
   /** Namespace of every key and of the signals channel; servers sharing one prefix share their jobs. */
   prefix: string;
+  /** Reach the master through Redis Sentinel instead of `url`'s host (which then gives credentials, db, TLS). */
+  sentinel?: SentinelOptions;
 }
 
 /** Jobs one expire or purge script handles at most per rule: a few milliseconds of Redis time. */
@@ -56,10 +58,10 @@ const BATCH = 200;
  * made meanwhile fail fast with ERR_UNAVAILABLE.
  */
 export async function openRedisJobStore(options: RedisJobStoreOptions): Promise<RedisJobStore> {
-  const commands = await connectRedis(options.url, 'commands');
+  const commands = await connectRedis(options.url, 'commands', options.sentinel);
   let subscriber: Redis | undefined;
   try {
-    subscriber = await connectRedis(options.url, 'signals');
+    subscriber = await connectRedis(options.url, 'signals', options.sentinel);
     const turn = new TurnPipeline(commands);
     const signals = new RedisStoreSignals(turn, subscriber, signalsChannel(options.prefix));
     await signals.start();

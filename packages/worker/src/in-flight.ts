@@ -13,6 +13,7 @@ interface RunningJob {
 export class InFlightJobs {
   private readonly jobs = new Map<string, RunningJob>();
   private readonly changed = new Wakeup();
+  private readonly listeners = new Set<() => void>();
 
   get size(): number {
     return this.jobs.size;
@@ -30,11 +31,24 @@ export class InFlightJobs {
   add(jobId: string): AbortSignal {
     const controller = new AbortController();
     this.jobs.set(jobId, { controller });
+    this.emitChange();
     return controller.signal;
   }
 
   remove(jobId: string): void {
-    if (this.jobs.delete(jobId)) this.changed.notify();
+    if (!this.jobs.delete(jobId)) return;
+    this.changed.notify();
+    this.emitChange();
+  }
+
+  /**
+   * Calls `listener` after every add and remove, so the pinger can hand its thread the new `job_id` list.
+   * Separate from `waitForChange`, which wakes the loops on removals only (a slot freed, a job done).
+   * Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Fires the job's signal; returns false when the job is not running here. */
@@ -57,5 +71,9 @@ export class InFlightJobs {
   /** Resolves once no job is left, or early when `signal` aborts. */
   async whenEmpty(signal?: AbortSignal): Promise<void> {
     while (this.jobs.size > 0 && !signal?.aborted) await this.changed.wait(undefined, signal);
+  }
+
+  private emitChange(): void {
+    for (const listener of this.listeners) listener();
   }
 }

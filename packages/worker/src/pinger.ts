@@ -1,13 +1,16 @@
-// Heartbeat: GET ping every interval with the ids in flight (spec §6.7), on its own timer so that
-// busy handlers never delay it (runpod-python runs it in a separate thread).
-import type { HttpClient } from './http.js';
+// Heartbeat: GET ping every interval with the ids in flight (spec §6.7). The requests go out from a
+// worker thread (ping-thread.ts), so a handler that blocks the event loop with synchronous work does
+// not silence them and get its job reclaimed while it runs (runpod-python pings from a thread too).
+import { Worker } from 'node:worker_threads';
 import type { InFlightJobs } from './in-flight.js';
 import { describeError, type WorkerLogger } from './logger.js';
+import { PING_THREAD_SOURCE, type FromPingThread, type PingThreadData, type ToPingThread } from './ping-thread.js';
 import type { WorkerUrls } from './urls.js';
 import { RUNPOD_VERSION } from './version.js';
 
 export interface PingerDeps {
-  http: HttpClient;
+  /** RUNPOD_AI_API_KEY: the thread has its own HTTP client and sends it raw as `Authorization`. */
+  apiKey: string | undefined;
   urls: WorkerUrls;
   inFlight: InFlightJobs;
   log: WorkerLogger;
@@ -15,49 +18,72 @@ export interface PingerDeps {
 }
 
 /**
- * Pings at once, then every `intervalMs`. A ping still pending when the next is due is not doubled up;
- * each gives up after two intervals, as runpod-python's does. The timer is unref'd: pings alone never
- * keep the process alive.
+ * Pings at once (once the thread is up), then every `intervalMs`. A ping still pending when the next is
+ * due is not doubled up; each gives up after two intervals (at least 1 s), as runpod-python's does. The
+ * main thread only tells the thread the new URL whenever a job starts or ends, and relays its log lines.
+ * The Worker is unref'd: pings alone never keep the process alive. One start, one stop.
  */
+/** A ping thread that died (it should not) is started again after this long: silence would cost the jobs. */
+const RESTART_DELAY_MS = 1000;
+
 export class Pinger {
-  private timer: NodeJS.Timeout | undefined;
-  private pending: Promise<void> | undefined;
-  private readonly controller = new AbortController();
+  private thread: Worker | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private restart: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: PingerDeps) {}
 
   start(): void {
-    if (this.timer) return;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.deps.intervalMs);
-    this.timer.unref();
+    if (this.thread || this.stopped) return;
+    this.unsubscribe = this.deps.inFlight.onChange(() => this.post({ type: 'url', url: this.currentUrl() }));
+    this.spawn();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.controller.abort(new DOMException('worker stopped', 'AbortError'));
-    await this.pending;
+    this.stopped = true;
+    clearTimeout(this.restart);
+    this.unsubscribe?.();
+    if (!this.thread) return;
+    // Lets the thread drop its ping and close its sockets if it gets to it; terminate() ends it either way.
+    this.post({ type: 'stop' });
+    await this.thread.terminate();
   }
 
-  private tick(): void {
-    if (this.pending || this.controller.signal.aborted) return;
-    this.pending = this.ping().finally(() => {
-      this.pending = undefined;
+  private spawn(): void {
+    const { apiKey, log, intervalMs } = this.deps;
+    const workerData: PingThreadData = {
+      url: this.currentUrl(),
+      apiKey,
+      intervalMs,
+      timeoutMs: Math.max(2 * intervalMs, 1000),
+    };
+    const thread = new Worker(PING_THREAD_SOURCE, { eval: true, workerData });
+    thread.unref();
+    thread.on('message', (message: FromPingThread) => {
+      // A line posted just before stop() may arrive after it: a ping cut short by stopping is no failure.
+      if (!this.stopped) log[message.level](message.message);
     });
+    thread.on('error', (err) => {
+      if (!this.stopped) log.error(`the ping thread failed: ${describeError(err)}`);
+    });
+    thread.on('exit', () => {
+      if (this.stopped || this.thread !== thread) return;
+      log.error(`the ping thread exited; starting another in ${RESTART_DELAY_MS} ms`);
+      this.thread = undefined;
+      this.restart = setTimeout(() => {
+        if (!this.stopped) this.spawn();
+      }, RESTART_DELAY_MS);
+      this.restart.unref();
+    });
+    this.thread = thread;
   }
 
-  private async ping(): Promise<void> {
-    const { http, urls, inFlight, log, intervalMs } = this.deps;
-    const url = urls.ping(inFlight.ids(), RUNPOD_VERSION);
-    if (url === undefined) return;
-    try {
-      const response = await http.get(url, {
-        signal: this.controller.signal,
-        timeoutMs: Math.max(2 * intervalMs, 1000),
-      });
-      if (response.status !== 200) log.debug(`ping answered HTTP ${response.status}`);
-    } catch (err) {
-      if (!this.controller.signal.aborted) log.warn(`ping failed: ${describeError(err)}`);
-    }
+  private currentUrl(): string | undefined {
+    return this.deps.urls.ping(this.deps.inFlight.ids(), RUNPOD_VERSION);
+  }
+
+  private post(message: ToPingThread): void {
+    this.thread?.postMessage(message);
   }
 }

@@ -134,7 +134,13 @@ async function serve<TInput>(
   // runpod-python pings only when both the key and the pod id are set (spec §6.7).
   let pinger: Pinger | undefined;
   if (env.pingTemplate && env.apiKey && env.podId) {
-    pinger = new Pinger({ http, urls, inFlight, log, intervalMs: timings.pingIntervalMs ?? env.pingIntervalMs });
+    pinger = new Pinger({
+      apiKey: env.apiKey,
+      urls,
+      inFlight,
+      log,
+      intervalMs: timings.pingIntervalMs ?? env.pingIntervalMs,
+    });
   }
 
   const detachStopTriggers = attachStopTriggers(loop, options, timings.sameStopWindowMs);

@@ -399,6 +399,19 @@ function describeRequest(req: Request): string {
   return `${req.method} ${cut(req.url)} headers=${cut(JSON.stringify(req.headers))} body=${payload}`;
 }
 
+/** Server-sent events (spec §9.1): only on stream and status-sync, only when asked for, each with JSON data. */
+function checkEvents(req: Request, body: string, where: () => string): void {
+  const accept = String(req.headers['accept'] ?? '');
+  if (!/text\/event-stream/i.test(accept) || !['stream', 'status-sync'].includes(req.route.name)) {
+    throw new Error(`unasked event stream: ${where()}`);
+  }
+  for (const block of body.split('\n\n').filter((b) => b.trim() !== '' && !b.startsWith(':'))) {
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    if (!/^event: (status|stream|done)$/m.test(block) || data === undefined) throw new Error(`bad event: ${where()}`);
+    JSON.parse(data);
+  }
+}
+
 async function send(req: Request): Promise<void> {
   const res = await t.app.inject({
     method: req.method as 'GET',
@@ -411,6 +424,7 @@ async function send(req: Request): Promise<void> {
   if (!((status >= 200 && status < 300) || (status >= 400 && status < 500))) throw new Error(`status: ${where()}`);
   if (status >= 200 && status < 300 && status !== 200 && status !== 204) throw new Error(`2xx: ${where()}`);
   if (status === 204 || req.method === 'HEAD') return;
+  if (/^text\/event-stream(;|$)/.test(String(res.headers['content-type']))) return checkEvents(req, res.body, where);
   if (!/^application\/json(;|$)/.test(String(res.headers['content-type']))) throw new Error(`type: ${where()}`);
   let parsed: unknown;
   try {

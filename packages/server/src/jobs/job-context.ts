@@ -51,8 +51,9 @@ export function announce(
     ctx.store.signals?.publish(signal);
   }
   // SSE watchers follow every change, progress included; local only (costs nothing when nobody watches):
-  // watchers on other servers re-read the store each second and hear terminal states through 'job'.
-  if (previous !== undefined) ctx.wakeups.notifyAll(changeKey(endpointId, id));
+  // watchers on other servers re-read the store each second and hear terminal states through 'job'. The
+  // 'job' and 'stream' signals above already woke them through wake().
+  if (previous !== undefined && !enteredTerminal && !change.streamed) ctx.wakeups.notifyAll(changeKey(endpointId, id));
   if (enteredTerminal) ctx.onTerminal?.(job);
 }
 

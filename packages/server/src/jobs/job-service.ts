@@ -7,14 +7,11 @@ import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
 import { announce, type JobContext } from './job-context.js';
-import { watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
+import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
 /** Jobs cancelled per purge step: a few milliseconds of store time. */
 const PURGE_STEP = 500;
-
-/** Stream items handed out per non-terminal response; a terminal response carries all of them (spec §4.5 rule 4). */
-const STREAM_PAGE = 1000;
 
 export interface SubmitOptions {
   sync: boolean;

@@ -10,8 +10,8 @@ export type StreamEvent = StatusEvent | { kind: 'stream'; item: Json; seq: numbe
 
 /** How stale a watcher may be about a change made through another server (those send no change signal). */
 const RECHECK_MS = 1000;
-/** Items read per store call; a terminal job is read until its stream is empty. */
-const STREAM_PAGE = 1000;
+/** Items read per store call (a non-terminal `/stream` answer carries at most this many, spec §4.5 rule 4). */
+export const STREAM_PAGE = 1000;
 
 /** What a watcher reports a change of; `executionTime` and `delayTime` move on their own and are not changes. */
 function fingerprint(job: JobRecord, withOutput: boolean): string {

@@ -145,7 +145,7 @@ export class SqliteJobStore implements JobStore {
         const to = nextStatus(row.status, JobEvent.CLAIM);
         if (to === undefined) continue;
         Object.assign(row, { status: to, worker_id: workerId, started_at: now, previous_worker_id: null });
-        saveJob(this.st, row);
+        this.st.claimJob.run(to, workerId, now, row.pk);
         claimed.push(rowToJob(row));
       }
       return claimed;

@@ -73,6 +73,8 @@ export async function* watchStream(
   const key = changeKey(endpointId, id);
   let last: string | undefined;
   for (;;) {
+    // A read consumes items: none once the client is gone, or they would be lost to every reader.
+    if (signal.aborted) return;
     const seq = ctx.wakeups.seq(key);
     const read = await ctx.store.readStream(endpointId, id, STREAM_PAGE);
     if (!read) {
@@ -91,7 +93,6 @@ export async function* watchStream(
       yield { kind: 'done', job: read.job };
       return;
     }
-    if (signal.aborted) return;
     await ctx.wakeups.wait(key, seq, RECHECK_MS, signal);
   }
 }

@@ -44,7 +44,7 @@ export async function run(ctx) {
 }
 
 async function sluiceRun(ctx, store, concurrency) {
-  const { jobs, workers, submitters } = ctx.settings.endToEnd;
+  const { workers } = ctx.settings.endToEnd;
   let sluice;
   try {
     sluice = await startSluice({
@@ -57,49 +57,20 @@ async function sluiceRun(ctx, store, concurrency) {
   }
   try {
     await sluice.waitForWorkers(EP, workers);
-    let errors = 0;
     const workerPids = childPids(sluice.pid);
     // On Redis the store's own CPU counts too, as it does for BullMQ.
     const redis = store === 'redis' ? await redisPid() : undefined;
-    const serverPids = redis === undefined ? [sluice.pid] : [sluice.pid, redis];
-    const batch = async (count) => {
-      const base = (await sluice.health(EP)).jobs.completed;
-      const cpu = startCpu({ server: serverPids, workers: workerPids });
-      const start = monoMs();
-      await pool(count, submitters, async () => {
-        const res = await sluice.http.post(`/v2/${EP}/run`, RUN_BODY).catch(() => ({ status: 0 }));
-        if (res.status !== 200) errors++;
-      });
-      const submitted = monoMs();
-      await waitFor(
-        async () => ((await sluice.health(EP)).jobs.completed - base >= count - errors ? true : undefined),
-        {
-          everyMs: 20,
-          timeoutMs: 300_000,
-          what: `${count} jobs to complete`,
-        },
-      );
-      return {
-        seconds: (monoMs() - start) / 1000,
-        submitSeconds: (submitted - start) / 1000,
-        cpuMsPerJob: cpu.perJob(count),
-      };
-    };
-    await batch(WARMUP_JOBS);
-    const { seconds, submitSeconds, cpuMsPerJob } = await batch(jobs);
-    const result = {
-      jobs,
-      workers,
+    const result = await measure(ctx, {
+      label: `sluice ${store}`,
       concurrency,
-      seconds,
-      jobsPerSecond: jobs / seconds,
-      submitSeconds,
-      cpuMsPerJob,
-      errors,
-    };
-    ctx.log(
-      `sluice ${store}, ${workers} workers × ${concurrency}: ${Math.round(result.jobsPerSecond)} jobs/s (${jobs} in ${seconds.toFixed(1)} s), errors ${errors}`,
-    );
+      cpuPids: { server: redis === undefined ? [sluice.pid] : [sluice.pid, redis], workers: workerPids },
+      submit: () =>
+        sluice.http.post(`/v2/${EP}/run`, RUN_BODY).then(
+          (res) => res.status === 200,
+          () => false,
+        ),
+      completed: async () => (await sluice.health(EP)).jobs.completed,
+    });
     await sluice.stop();
     if (ctx.profileDir) result.profile = ctx.summarizeProfile(`e2e-${store}-${concurrency}`);
     return result;
@@ -111,7 +82,7 @@ async function sluiceRun(ctx, store, concurrency) {
 }
 
 async function bullmqRun(ctx, concurrency) {
-  const { jobs, workers, submitters } = ctx.settings.endToEnd;
+  const { workers } = ctx.settings.endToEnd;
   const prefix = `bench-bullmq-${process.pid}-${Date.now()}`;
   const queueName = 'noop';
   const url = new URL(REDIS_URL);
@@ -135,50 +106,68 @@ async function bullmqRun(ctx, concurrency) {
         }),
       );
     }
-    let errors = 0;
     const redis = await redisPid();
-    const batch = async (count) => {
-      const base = (await queue.getJobCounts('completed')).completed;
-      const cpu = startCpu({ server: redis === undefined ? [] : [redis], workers: procs.map((p) => p.pid) });
-      const start = monoMs();
-      await pool(count, submitters, () => queue.add('noop', INPUT).catch(() => errors++));
-      const submitted = monoMs();
-      await waitFor(
-        async () => ((await queue.getJobCounts('completed')).completed - base >= count - errors ? true : undefined),
-        {
-          everyMs: 20,
-          timeoutMs: 300_000,
-          what: `${count} BullMQ jobs to complete`,
-        },
-      );
-      return {
-        seconds: (monoMs() - start) / 1000,
-        submitSeconds: (submitted - start) / 1000,
-        cpuMsPerJob: cpu.perJob(count),
-      };
-    };
-    await batch(WARMUP_JOBS);
-    const { seconds, submitSeconds, cpuMsPerJob } = await batch(jobs);
-    const result = {
-      jobs,
-      workers,
+    return await measure(ctx, {
+      label: 'bullmq',
       concurrency,
-      seconds,
-      jobsPerSecond: jobs / seconds,
-      submitSeconds,
-      cpuMsPerJob,
-      errors,
-    };
-    ctx.log(
-      `bullmq, ${workers} workers × ${concurrency}: ${Math.round(result.jobsPerSecond)} jobs/s (${jobs} in ${seconds.toFixed(1)} s), errors ${errors}`,
-    );
-    return result;
+      cpuPids: { server: redis === undefined ? [] : [redis], workers: procs.map((p) => p.pid) },
+      submit: () =>
+        queue.add('noop', INPUT).then(
+          () => true,
+          () => false,
+        ),
+      completed: async () => (await queue.getJobCounts('completed')).completed,
+    });
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
     await deleteKeys(prefix);
   }
+}
+
+/**
+ * The same measurement for Sluice and BullMQ: a warm-up batch, then `jobs` jobs submitted through `submit` (false:
+ * not accepted) from `submitters` concurrent lanes, timed until `completed()` has grown by every accepted one.
+ */
+async function measure(ctx, { label, concurrency, cpuPids, submit, completed }) {
+  const { jobs, workers, submitters } = ctx.settings.endToEnd;
+  let errors = 0;
+  const batch = async (count) => {
+    const base = await completed();
+    const cpu = startCpu(cpuPids);
+    const start = monoMs();
+    await pool(count, submitters, async () => {
+      if (!(await submit())) errors++;
+    });
+    const submitted = monoMs();
+    await waitFor(async () => ((await completed()) - base >= count - errors ? true : undefined), {
+      everyMs: 20,
+      timeoutMs: 300_000,
+      what: `${count} ${label} jobs to complete`,
+    });
+    return {
+      seconds: (monoMs() - start) / 1000,
+      submitSeconds: (submitted - start) / 1000,
+      cpuMsPerJob: cpu.perJob(count),
+    };
+  };
+  await batch(WARMUP_JOBS);
+  const { seconds, submitSeconds, cpuMsPerJob } = await batch(jobs);
+  const result = {
+    jobs,
+    workers,
+    concurrency,
+    seconds,
+    jobsPerSecond: jobs / seconds,
+    submitSeconds,
+    cpuMsPerJob,
+    errors,
+  };
+  ctx.log(
+    `${label}, ${workers} workers × ${concurrency}: ${Math.round(result.jobsPerSecond)} jobs/s (${jobs} in ${seconds.toFixed(1)} s), errors ${errors}`,
+  );
+  return result;
 }
 
 /**

@@ -25,7 +25,9 @@ declare module 'vitest' {
 }
 
 export function requirements(): TestRequirements {
-  return inject('requirements');
+  const provided = inject('requirements') as TestRequirements | undefined;
+  if (!provided) throw new Error('test/setup/global-setup.ts did not run: run tests with the root vitest.config.ts');
+  return provided;
 }
 
 /**

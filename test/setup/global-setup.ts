@@ -17,6 +17,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     startPrivate: startPrivateRedis,
   });
   const skipLog = mkdtempSync(join(tmpdir(), 'sluice-test-skips-'));
+  // An interrupted run (Ctrl-C) never reaches the teardown.
+  const removeSkipLog = () => rmSync(skipLog, { recursive: true, force: true });
+  process.once('exit', removeSkipLog);
   const provided: TestRequirements = { ci: isCi(process.env), skipLog };
   if (redis.source !== 'missing') provided.redisUrl = redis.url;
   if (redis.serverBinary) provided.redisServer = redis.serverBinary;
@@ -26,7 +29,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     if (redis.source === 'private') await redis.stop();
     const line = skippedLine(readSkips(skipLog));
-    rmSync(skipLog, { recursive: true, force: true });
+    process.off('exit', removeSkipLog);
+    removeSkipLog();
     if (line) console.log(`\n${line}\n`);
   };
 }

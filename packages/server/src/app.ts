@@ -13,9 +13,10 @@ import { registerRawBodyParser } from './http/raw-body.js';
 import { rewriteUrl } from './http/url-rewrite.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
-import { wake, type JobContext } from './jobs/job-context.js';
+import { createJobContext, type JobContext } from './jobs/job-context.js';
 import { JobService } from './jobs/job-service.js';
 import { LeaseMonitor } from './jobs/lease-monitor.js';
+import { wake } from './jobs/publishing-store.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
@@ -87,7 +88,7 @@ export function createApp(options: AppOptions): SluiceApp {
   setMaxListeners(0, shutdown.signal, clientHolds.signal);
   const wakeups = new Wakeups();
   const log = options.logger || (app.log as Logger);
-  const context: JobContext = {
+  const context: JobContext = createJobContext({
     store,
     wakeups,
     endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
@@ -95,7 +96,7 @@ export function createApp(options: AppOptions): SluiceApp {
     log,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
-  };
+  });
   const server = config.server;
   const services: AppServices = {
     config,

@@ -13,7 +13,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
-import { announce, type JobContext } from '../jobs/job-context.js';
+import type { JobContext } from '../jobs/job-context.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
 import { GpuPool, gpuLabel } from './gpu-pool.js';
@@ -351,15 +351,7 @@ export class Launcher {
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
       const planned = this.stopped || !isActive(worker) || record?.draining === true;
       // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
-      const jobs = await store.reclaim(
-        endpointId,
-        workerId,
-        'all',
-        this.options.maxReclaims,
-        'worker lost',
-        this.ctx.now(),
-      );
-      for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
+      await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, 'worker lost', this.ctx.now());
       if (planned) {
         log.info({ ...exit, livedMs }, 'worker exited');
         await store.removeWorker(endpointId, workerId);

@@ -3,7 +3,7 @@
 // which wakes the longest-waiting take (no polling interval on this path).
 import { DEFAULTS } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
-import { announce, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 import { queueKey, stopKey } from './wakeups.js';
 import { sleep } from './sleep.js';
 
@@ -49,7 +49,6 @@ export class Dispatcher {
           await this.handBack(endpointId, workerId, jobs);
           return [];
         }
-        for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
         return jobs;
       }
       let worker;
@@ -79,10 +78,6 @@ export class Dispatcher {
       workerId,
       jobs.map((job) => job.id),
     );
-    for (const job of jobs) {
-      const after = await this.ctx.store.get(endpointId, job.id);
-      if (after) announce(this.ctx, after, 'IN_PROGRESS');
-    }
     this.ctx.log.warn(
       { endpointId, workerId, jobs: jobs.map((j) => j.id) },
       'take answer not delivered; jobs requeued at the head',

@@ -6,7 +6,7 @@ import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/pr
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
@@ -36,7 +36,7 @@ export class JobService {
     const endpoint = this.endpointOrThrow(endpointId);
     const now = this.ctx.now();
     const ttl = submission.policy.ttl ?? endpoint.ttl;
-    const result = await this.ctx.store.enqueue(
+    return this.ctx.store.enqueue(
       {
         id: options.sync ? `sync-${randomUUID()}` : randomUUID(),
         endpointId,
@@ -53,8 +53,6 @@ export class JobService {
       },
       { idempotency: options.idempotency, maxQueueSize: endpoint.maxQueueSize },
     );
-    if (result.created) announce(this.ctx, result.job, undefined);
-    return result;
   }
 
   async get(endpointId: string, id: string): Promise<JobRecord> {
@@ -66,20 +64,16 @@ export class JobService {
 
   async cancel(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
-    const result = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
-    if (!result) throw notFound();
-    if (result.job.status !== result.previous) {
-      announce(this.ctx, result.job, result.previous, { stopQueued: result.previous === 'IN_PROGRESS' });
-    }
-    return result.job;
+    const change = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
+    if (!change) throw notFound();
+    return change.job;
   }
 
   async retry(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
-    const job = await this.ctx.store.retry(endpointId, id, this.ctx.now());
-    if (!job) throw notFound();
-    announce(this.ctx, job, 'FAILED');
-    return job;
+    const change = await this.ctx.store.retry(endpointId, id, this.ctx.now());
+    if (!change) throw notFound();
+    return change.job;
   }
 
   /**
@@ -92,7 +86,6 @@ export class JobService {
     let cursor: string | undefined;
     do {
       const step = await this.ctx.store.purgeQueue(endpointId, this.ctx.now(), PURGE_STEP, cursor);
-      for (const job of step.purged) announce(this.ctx, job, 'IN_QUEUE');
       removed += step.purged.length;
       cursor = step.next;
       if (cursor !== undefined) await nextTurn();

@@ -3,7 +3,6 @@
 //
 // States: idle → ticking → idle; stop() waits for a running tick, then the loop is stopped for good.
 import type { JobContext } from './job-context.js';
-import { announce } from './job-context.js';
 import { isUnhealthy } from './worker-presence.js';
 
 export interface ReaperOptions {
@@ -21,7 +20,6 @@ export const FORGET_WORKERS_AFTER_MS = 10 * 60_000;
 
 export async function expireJobs(ctx: JobContext, now: number): Promise<number> {
   const { timedOut } = await ctx.store.expire(now);
-  for (const { job, previous } of timedOut) announce(ctx, job, previous, { stopQueued: previous === 'IN_PROGRESS' });
   return timedOut.length;
 }
 
@@ -35,7 +33,6 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
       if ((lostByPing || unhealthy) && worker.inFlight > 0) {
         const error = 'worker lost';
         const jobs = await ctx.store.reclaim(endpointId, worker.workerId, 'all', options.maxReclaims, error, now);
-        for (const job of jobs) announce(ctx, job, 'IN_PROGRESS');
         changed += jobs.length;
         ctx.log.warn(
           { endpointId, workerId: worker.workerId, jobs: jobs.map((j) => j.id) },

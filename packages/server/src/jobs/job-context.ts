@@ -11,7 +11,7 @@ export interface JobContext {
   store: JobStore;
   wakeups: Wakeups;
   endpoint(endpointId: string): EndpointConfig | undefined;
-  now(): number;
+  now: () => number;
   log: Logger;
   /** Called when a worker post for a known job changed nothing (metrics). */
   onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;

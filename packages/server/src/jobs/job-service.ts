@@ -6,6 +6,7 @@ import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/pr
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
+import { hold } from './hold.js';
 import type { JobContext } from './job-context.js';
 import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
@@ -103,15 +104,11 @@ export class JobService {
 
   /** Holds until the job is terminal or `waitMs` passes; answers the job as it then is (runsync, status-sync). */
   async waitForTerminal(endpointId: string, id: string, waitMs: number, signal?: AbortSignal): Promise<JobRecord> {
-    const deadline = Date.now() + waitMs;
     const key = jobKey(endpointId, id);
-    for (;;) {
-      const seq = this.ctx.wakeups.seq(key);
+    return hold({ ...this.holdOn(key, waitMs), signal }, async () => {
       const job = await this.get(endpointId, id);
-      const left = deadline - Date.now();
-      if (isTerminal(job.status) || left <= 0 || signal?.aborted) return job;
-      await this.ctx.wakeups.wait(key, seq, left, signal);
-    }
+      return { done: isTerminal(job.status), value: job };
+    });
   }
 
   /**
@@ -120,17 +117,17 @@ export class JobService {
    */
   async readStream(endpointId: string, id: string, waitMs: number, signal?: AbortSignal): Promise<StreamRead> {
     this.endpointOrThrow(endpointId);
-    const deadline = Date.now() + waitMs;
     const key = streamKey(endpointId, id);
-    for (;;) {
-      const seq = this.ctx.wakeups.seq(key);
+    return hold({ ...this.holdOn(key, waitMs), signal }, async () => {
       const read = await this.ctx.store.readStream(endpointId, id, STREAM_PAGE);
       if (!read) throw notFound();
-      if (isTerminal(read.job.status)) return this.drainStream(read);
-      const left = deadline - Date.now();
-      if (read.items.length > 0 || left <= 0 || signal?.aborted) return read;
-      await this.ctx.wakeups.wait(key, seq, left, signal);
-    }
+      if (isTerminal(read.job.status)) return { done: true, value: await this.drainStream(read) };
+      return { done: read.items.length > 0, value: read };
+    });
+  }
+
+  private holdOn(key: string, waitMs: number) {
+    return { wakeups: this.ctx.wakeups, key, waitMs, now: this.ctx.now };
   }
 
   /** A terminal response must carry every remaining item, however many pages that is. */

@@ -1,8 +1,8 @@
 // The one loop for time-based rules: executionTimeout and ttl (spec §2.3 rows 11, 12), retention (row 16),
 // and lost workers (spec §6.8). Each rule is a small function of `now`, so tests drive it with explicit times.
-//
-// States: idle → ticking → idle; stop() waits for a running tick, then the loop is stopped for good.
+// Its timer is a PeriodicLoop.
 import type { JobContext } from './job-context.js';
+import { PeriodicLoop } from './periodic-loop.js';
 import { isUnhealthy } from './worker-presence.js';
 
 export interface ReaperOptions {
@@ -58,17 +58,21 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
 }
 
 export class Reaper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop: PeriodicLoop;
 
   constructor(
     private readonly ctx: JobContext,
     private readonly options: ReaperOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicLoop({
+      everyMs: options.intervalMs,
+      run: () => this.tick(),
+      onError: (err) => this.ctx.log.error({ err }, 'reaper tick failed'),
+    });
+  }
 
   start(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   /** Runs every rule once at `now`. */
@@ -79,22 +83,7 @@ export class Reaper {
     this.options.onTick?.(now);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((err: unknown) => this.ctx.log.error({ err }, 'reaper tick failed'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.options.intervalMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { ERROR_TEXT } from '@sluice/protocol';
+import { systemClock } from './clock.js';
 import type { Config } from './config/config-schema.js';
 import { Auth } from './http/auth.js';
 import type { AppServices } from './http/app-services.js';
@@ -86,13 +87,14 @@ export function createApp(options: AppOptions): SluiceApp {
   const clientHolds = new AbortController();
   // Every held request listens on one of these until it ends: thousands at once is normal, not a leak.
   setMaxListeners(0, shutdown.signal, clientHolds.signal);
-  const wakeups = new Wakeups();
+  const now = options.now ?? systemClock;
+  const wakeups = new Wakeups(now);
   const log = options.logger || (app.log as Logger);
   const context: JobContext = createJobContext({
     store,
     wakeups,
     endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
-    now: options.now ?? Date.now,
+    now,
     log,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
@@ -100,6 +102,7 @@ export function createApp(options: AppOptions): SluiceApp {
   const server = config.server;
   const services: AppServices = {
     config,
+    now,
     auth: new Auth(config.auth.keys, config.auth.workerTokenSecret),
     jobs: new JobService(context),
     dispatcher: new Dispatcher(context),

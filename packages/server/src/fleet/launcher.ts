@@ -189,7 +189,7 @@ export class Launcher {
       }
       if (
         worker.state === WorkerState.READY &&
-        Date.now() - worker.startedAt >= HEALTHY_RUN_MS &&
+        this.ctx.now() - worker.startedAt >= HEALTHY_RUN_MS &&
         slot.guard.recovered()
       ) {
         this.log.info({ endpointId, workerId: worker.workerId }, 'worker runs steadily: restart backoff reset');
@@ -271,7 +271,7 @@ export class Launcher {
     if (this.stopped || !endpoint?.worker) return;
     const missing = slot.target - this.activeOf(endpointId).length;
     if (missing <= 0) return;
-    const wait = slot.restartAt - Date.now();
+    const wait = slot.restartAt - this.ctx.now();
     if (wait > 0) {
       slot.retryTimer ??= setTimeout(() => {
         slot.retryTimer = undefined;
@@ -323,7 +323,7 @@ export class Launcher {
       state: WorkerState.STARTING,
       gpus,
       label,
-      startedAt: Date.now(),
+      startedAt: this.ctx.now(),
     };
     this.workers.set(workerId, worker);
     void proc.exited.then((exit) => {
@@ -345,7 +345,7 @@ export class Launcher {
     const log = this.log.child({ endpointId, workerId });
     const { store } = this.ctx;
     const slot = this.slot(endpointId);
-    const livedMs = Date.now() - worker.startedAt;
+    const livedMs = this.ctx.now() - worker.startedAt;
     try {
       const record = await store.getWorker(endpointId, workerId);
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
@@ -374,7 +374,7 @@ export class Launcher {
   ): Promise<void> {
     const { endpointId, workerId } = worker;
     const verdict = slot.guard.exited(livedMs);
-    slot.restartAt = Date.now() + verdict.restartDelayMs;
+    slot.restartAt = this.ctx.now() + verdict.restartDelayMs;
     slot.lastExit = { workerId, ...exit, at: this.ctx.now(), livedMs, stderrTail: worker.process.stderrTail() };
     const fields = { ...exit, livedMs, quickExits: verdict.quickExits, restartInMs: verdict.restartDelayMs };
     if (!verdict.crashLoop) {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobContext } from '../jobs/job-context.js';
+import { LOST_ERROR } from '../jobs/lease-monitor.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
 import { GpuPool, gpuLabel } from './gpu-pool.js';
@@ -351,7 +352,7 @@ export class Launcher {
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
       const planned = this.stopped || !isActive(worker) || record?.draining === true;
       // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
-      await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, 'worker lost', this.ctx.now());
+      await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, LOST_ERROR, this.ctx.now());
       if (planned) {
         log.info({ ...exit, livedMs }, 'worker exited');
         await store.removeWorker(endpointId, workerId);

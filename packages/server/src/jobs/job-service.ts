@@ -8,7 +8,7 @@ import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
 import { hold } from './hold.js';
 import type { JobContext } from './job-context.js';
-import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
+import { STREAM_PAGE, notFound, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
 /** Jobs cancelled per purge step: a few milliseconds of store time. */
@@ -155,8 +155,4 @@ export class JobService {
     // Pages are consecutive, so the first page's firstSeq numbers the whole concatenation.
     return { job: first.job, items, firstSeq: first.firstSeq };
   }
-}
-
-function notFound(): SluiceError {
-  return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
 }

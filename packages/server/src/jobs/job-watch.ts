@@ -19,7 +19,8 @@ function fingerprint(job: JobRecord, withOutput: boolean): string {
   return JSON.stringify([job.status, job.retries, job.workerId ?? null, withOutput ? (job.output ?? null) : null]);
 }
 
-function notFound(): SluiceError {
+/** The one ERR_JOB_NOT_FOUND of the job services. */
+export function notFound(): SluiceError {
   return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
 }
 

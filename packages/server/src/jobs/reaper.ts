@@ -2,6 +2,7 @@
 // and lost workers (spec §6.8). Each rule is a small function of `now`, so tests drive it with explicit times.
 // Its timer is a PeriodicLoop.
 import type { JobContext } from './job-context.js';
+import { LOST_ERROR } from './lease-monitor.js';
 import { PeriodicLoop } from './periodic-loop.js';
 import { isUnhealthy } from './worker-presence.js';
 
@@ -31,8 +32,7 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
       const lostByPing = worker.lastPingAt !== undefined && now - worker.lastPingAt > options.workerLostAfterMs;
       const unhealthy = isUnhealthy(worker);
       if ((lostByPing || unhealthy) && worker.inFlight > 0) {
-        const error = 'worker lost';
-        const jobs = await ctx.store.reclaim(endpointId, worker.workerId, 'all', options.maxReclaims, error, now);
+        const jobs = await ctx.store.reclaim(endpointId, worker.workerId, 'all', options.maxReclaims, LOST_ERROR, now);
         changed += jobs.length;
         ctx.log.warn(
           { endpointId, workerId: worker.workerId, jobs: jobs.map((j) => j.id) },
@@ -43,7 +43,7 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
         await ctx.store.recordWorker(
           endpointId,
           worker.workerId,
-          { unhealthy: { check: 'ping', reason: 'worker lost' } },
+          { unhealthy: { check: 'ping', reason: LOST_ERROR } },
           now,
         );
       }

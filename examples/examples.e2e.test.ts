@@ -1,6 +1,6 @@
 // The examples run both ways the docs show: launched by `sluice serve` as worker programs (worker.js calls
 // start()), and as handler modules under `sluice worker <handler.ts>`. Needs `npm run build`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -118,5 +118,22 @@ describe('examples as handler modules under sluice worker', () => {
     );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ output: ['a', 'b'] });
+  });
+});
+
+describe('the Python example', () => {
+  // runpod itself is not installed here (docs/workers.md installs it from requirements.txt): check the syntax.
+  const python = spawnSync('python3', ['--version']);
+  it.skipIf(python.error !== undefined)('is valid Python', () => {
+    const compiled = spawnSync(
+      'python3',
+      ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', 'examples/python-handler/handler.py'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(compiled.stderr).toBe('');
+    expect(compiled.status).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 // The built `sluice` CLI's messages for the mistakes people make first: a wrong or missing key, a busy port,
 // a bad config file; and `--version`, `config check` and `config schema`. Needs `npm run build`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,12 @@ interface CliResult {
 
 /** Runs the committed bin with only the given SLUICE_* variables; never rejects. */
 function sluice(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runNode(BIN, args, env);
+}
+
+function runNode(script: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: dir,
     env: { ...clean, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -114,6 +118,21 @@ describe('sluice serve on a busy port', () => {
       `sluice: port ${port} on 127.0.0.1 is already in use (another sluice serve?): stop that process, or choose ` +
         'another port with --port <n>, SLUICE_PORT or server.port in the config file (0 picks a free one)\n',
     );
+  });
+});
+
+describe('the committed bin', () => {
+  it('asks for a build when the CLI is not compiled yet (a fresh clone before npm run build)', async () => {
+    const copy = join(dir, 'unbuilt', 'bin');
+    mkdirSync(copy, { recursive: true });
+    copyFileSync(BIN, join(copy, 'sluice.js'));
+    writeFileSync(join(dir, 'unbuilt', 'package.json'), '{"type": "module"}');
+    const result = await runNode(join(copy, 'sluice.js'), ['--version']);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'sluice: the CLI is not built yet: run `npm run build` in the Sluice repository first\n',
+    });
   });
 });
 

@@ -133,6 +133,8 @@ const apiKey = z
 
 export const configSchema = z
   .object({
+    /** Where editors find the JSON Schema of a JSON config file (`sluice config schema`); ignored by Sluice. */
+    $schema: z.string().optional(),
     server: z
       .object({
         host: z.string().default('127.0.0.1'),

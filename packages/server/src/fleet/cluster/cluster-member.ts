@@ -1,15 +1,18 @@
 // This server's membership of a fleet shared through the store: every heartbeat it advertises what it can
-// host and what it runs, and takes or renews the deciding lease. It acts as the decider only while its last
-// renewal is younger than the lease minus one heartbeat, so two servers never both believe they decide
-// (the lease's own expiry in the store is the referee; our margin absorbs one slow renewal).
+// host and what it runs, and takes or renews the deciding lease of each endpoint it scales (one lease per
+// endpoint, competed for only by the servers whose configuration gives it a worker command). It acts as an
+// endpoint's decider only while its last renewal is younger than the lease minus one heartbeat, so two
+// servers never both believe they decide (the lease's expiry in the store is the referee).
 //
-// States:  member ──(lease taken)──▶ decider ──(renewal failed or late)──▶ member
+// Per endpoint:  member ──(lease taken)──▶ decider ──(renewal failed or late)──▶ member
 //          any ──(stop: lease released, advert withdrawn)──▶ stopped
 import type { Logger } from 'pino';
 import type { AdvertisedEndpoint, FleetRegistry, ServerAdvert } from '../../store/fleet-registry.js';
 
-/** The one lease name: a single decider scales every endpoint (so plans for different endpoints agree). */
-export const DECIDER_LEASE = 'scaler';
+/** The name of an endpoint's deciding lease. */
+export function deciderLease(endpointId: string): string {
+  return `scaler:${endpointId}`;
+}
 
 export interface ClusterMemberOptions {
   serverId: string;
@@ -31,8 +34,8 @@ export class ClusterMember {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
   private stopped = false;
-  /** When the lease was last taken or renewed by us; undefined while another server holds it. */
-  private heldSince: number | undefined;
+  /** Per endpoint whose lease we hold: when we last took or renewed it. */
+  private readonly heldSince = new Map<string, number>();
   private known: ServerAdvert[] = [];
 
   constructor(
@@ -51,9 +54,9 @@ export class ClusterMember {
     this.beatThenSchedule();
   }
 
-  /** Holds a lease young enough to act on. */
-  isDecider(): boolean {
-    const { heldSince } = this;
+  /** Holds the endpoint's lease, renewed recently enough to act on. */
+  isDecider(endpointId: string): boolean {
+    const heldSince = this.heldSince.get(endpointId);
     return heldSince !== undefined && this.options.now() - heldSince < this.options.leaseMs - this.options.heartbeatMs;
   }
 
@@ -85,12 +88,21 @@ export class ClusterMember {
   async beat(): Promise<void> {
     const { leaseMs, serverId, now } = this.options;
     try {
-      await this.registry.advertise(this.advert(), leaseMs);
-      const attemptAt = now();
-      const held = await this.registry.holdLease(DECIDER_LEASE, serverId, leaseMs);
-      if (held && this.heldSince === undefined) this.log.info({ serverId }, 'fleet: this server now decides scaling');
-      if (!held && this.heldSince !== undefined) this.log.warn({ serverId }, 'fleet: deciding lease lost');
-      this.heldSince = held ? attemptAt : undefined;
+      const advert = this.advert();
+      await this.registry.advertise(advert, leaseMs);
+      const scaled = Object.keys(advert.endpoints);
+      for (const endpointId of scaled) {
+        const attemptAt = now();
+        const held = await this.registry.holdLease(deciderLease(endpointId), serverId, leaseMs);
+        const had = this.heldSince.has(endpointId);
+        if (held && !had) this.log.info({ serverId, endpointId }, 'fleet: this server now decides scaling');
+        if (!held && had) this.log.warn({ serverId, endpointId }, 'fleet: deciding lease lost');
+        if (held) this.heldSince.set(endpointId, attemptAt);
+        else this.heldSince.delete(endpointId);
+      }
+      for (const endpointId of this.heldSince.keys()) {
+        if (!scaled.includes(endpointId)) await this.release(endpointId);
+      }
       this.known = await this.registry.listServers();
     } catch (err) {
       this.log.warn({ err, serverId }, 'fleet heartbeat failed');
@@ -102,14 +114,17 @@ export class ClusterMember {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.beating;
-    const wasDecider = this.heldSince !== undefined;
-    this.heldSince = undefined;
     try {
-      if (wasDecider) await this.registry.releaseLease(DECIDER_LEASE, this.serverId);
+      for (const endpointId of [...this.heldSince.keys()]) await this.release(endpointId);
       await this.registry.withdraw(this.serverId);
     } catch (err) {
       this.log.warn({ err }, 'cannot withdraw from the fleet; the others notice when the advert expires');
     }
+  }
+
+  private async release(endpointId: string): Promise<void> {
+    this.heldSince.delete(endpointId);
+    await this.registry.releaseLease(deciderLease(endpointId), this.serverId);
   }
 
   private beatThenSchedule(): void {

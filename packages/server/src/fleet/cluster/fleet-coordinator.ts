@@ -1,5 +1,5 @@
 // One endpoint's scaling when several servers share the store's fleet, run by each server's autoscaler at
-// every tick. The deciding server (the lease holder, cluster-member.ts) computes the fleet-wide target with
+// every tick. The endpoint's deciding server (its lease holder, cluster-member.ts) computes the fleet-wide target with
 // the same decideScale as a lone server, from every live server's advertised workers, splits it with
 // planShares and stores the plan; every server, the decider included, then carries out its own share.
 import type { Logger } from 'pino';
@@ -65,7 +65,7 @@ export class FleetCoordinator {
   async tick(input: FleetTickInput): Promise<FleetTickResult> {
     this.advert.note(input.endpointId, input.local);
     const previous = await this.registry.getAssignment(input.endpointId);
-    const plan = this.member.isDecider() ? await this.decide(input, previous) : previous;
+    const plan = this.member.isDecider(input.endpointId) ? await this.decide(input, previous) : previous;
     const share = plan?.shares[this.serverId];
     const result: FleetTickResult = {
       target: share?.target ?? 0,
@@ -110,7 +110,7 @@ export class FleetCoordinator {
       servers: servers.map((s) => plannerServer(s, endpointId, settings.gpuCount)),
       previous: previous?.shares ?? {},
     });
-    const moved = !previous || !sameTargets(previous.shares, planned.shares);
+    const moved = !sameTargets(previous?.shares ?? {}, planned.shares);
     if (previous && decision.reason === '' && !moved) return previous;
     const reasons = [decision.reason || 'placement changed'];
     if (planned.unplaced > 0) reasons.push(`${planned.unplaced} worker(s) fit on no server`);

@@ -1,7 +1,7 @@
 // What the admin API and /health show of a fleet shared by several servers: every live server with its
 // GPUs and its share of the endpoint, the deciding server, and the workers other servers launched.
 import type { AdvertisedWorker, ServerAdvert } from '../../store/fleet-registry.js';
-import { DECIDER_LEASE } from './cluster-member.js';
+import { deciderLease } from './cluster-member.js';
 import type { SharedFleet } from './join-fleet.js';
 
 export interface FleetServerSummary {
@@ -37,7 +37,10 @@ export async function sharedFleetSummary(
   endpointId: string,
 ): Promise<{ summary: SharedFleetSummary; remote: Map<string, RemoteWorker> }> {
   const registry = coordinator.registry;
-  const [decider, plan] = await Promise.all([registry.leaseHolder(DECIDER_LEASE), registry.getAssignment(endpointId)]);
+  const [decider, plan] = await Promise.all([
+    registry.leaseHolder(deciderLease(endpointId)),
+    registry.getAssignment(endpointId),
+  ]);
   const servers = member.servers();
   const remote = new Map<string, RemoteWorker>();
   for (const s of servers) {

@@ -1,6 +1,8 @@
 // The autoscaler: once a second, for every endpoint with a worker command, reads the queue and the workers,
 // decides the endpoint's target with decideScale (scaler-policy.ts), hands it to the launcher and retires the
-// workers it picked. Each decision is logged with its reason and kept for the admin API.
+// workers it picked. Each decision is logged with its reason and kept for the admin API. When servers share
+// the fleet (fleet/cluster), the endpoint's deciding server makes that decision fleet-wide and this server's
+// target is its share of the plan.
 //
 // Per endpoint (re-evaluated at every tick; `removed` is final):
 //   zero ──(normal job queued)──▶ scaling-up ──(every wanted worker started and ready)──▶ steady

@@ -154,9 +154,13 @@ describeWithRedis('one endpoint over three servers sharing one Redis', (redisUrl
 
   it('scales a burst to six workers, two on each server, then back to zero', async () => {
     let twoEach = false;
+    let wholeFleet: Promise<FleetView> | undefined;
     const { result, peak } = await watch(finish(gen, await burst(gen, 24, 1500)), (fleet) => {
       const counts = [...fleet.values()].map((ws) => ws.filter((w) => ACTIVE.includes(w.state)).length);
-      if (counts.length === 3 && counts.every((n) => n === 2)) twoEach = true;
+      if (counts.length === 3 && counts.every((n) => n === 2)) {
+        twoEach = true;
+        wholeFleet ??= view(servers[1]!);
+      }
     });
     expect(result.every((job) => job.status === 'COMPLETED')).toBe(true);
     expect(peak).toBe(WORKERS_MAX);
@@ -166,6 +170,11 @@ describeWithRedis('one endpoint over three servers sharing one Redis', (redisUrl
     expect([...cuda].every((c) => /^[0-5]$/.test(c))).toBe(true);
 
     // Any server shows the whole fleet: every worker with its server, and which server decides.
+    const seen = await wholeFleet!;
+    expect(seen.workers.filter((w) => w.managed).length).toBeGreaterThanOrEqual(WORKERS_MAX);
+    expect(new Set(seen.workers.map((w) => w.server)).size).toBe(3);
+    expect(seen.fleet?.servers.map((s) => s.share)).toEqual([2, 2, 2]);
+    expect(seen.fleet?.decider).toBeDefined();
     const decisions = (
       (await http('GET', `${servers[1]!.baseUrl}/admin/endpoints/gen`)).json as { scaler: { decisions: Decision[] } }
     ).scaler.decisions;

@@ -165,6 +165,27 @@ export const configSchema = z
         workerLostAfterMs: duration({ min: 1000, max: 3_600_000 }).optional(),
         maxReclaims: int(0, 100).default(DEFAULTS.maxReclaims),
         gpus: z.array(z.number().int().min(0)).default([]),
+        /** Several servers on one Redis store acting as one worker fleet (docs/scaling.md); unused on SQLite. */
+        fleet: z
+          .object({
+            /** This server's name in the fleet; default `<hostname>/<host:port of its URL>`. */
+            serverId: z
+              .string()
+              .regex(/^[A-Za-z0-9._:/-]{1,128}$/)
+              .optional(),
+            /** The deciding lease lapses this long after its holder's last renewal; adverts expire alike. */
+            leaseMs: duration({ min: 1000, max: 600_000 }).default(5000),
+            /** Period of the advert and of the lease renewal. */
+            heartbeatMs: duration({ min: 100, max: 60_000 }).default(1000),
+            /** CPU-only workers (gpuCount 0) this server may run; default: its CPU count. */
+            cpuSlots: int(1, 10_000).optional(),
+          })
+          .strict()
+          .refine((f) => f.heartbeatMs * 2 <= f.leaseMs, {
+            message: 'heartbeatMs must be at most half of leaseMs',
+            path: ['heartbeatMs'],
+          })
+          .prefault({}),
         /** Listen on a non-loopback host without API keys (development only). */
         insecure: z.boolean().default(false),
         webhooks,

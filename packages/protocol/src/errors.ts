@@ -16,6 +16,10 @@ export const ERROR_CODES = {
     status: 401,
     meaning: 'The API key or worker token is missing, wrong, or not allowed here.',
   },
+  ERR_AUTH_READ_ONLY: {
+    status: 403,
+    meaning: 'A read-only key asked for something that would change a job (`status?ttl=`).',
+  },
   ERR_ENDPOINT_NOT_FOUND: { status: 404, meaning: 'No endpoint has this id.' },
   ERR_ROUTE_NOT_FOUND: { status: 404, meaning: 'No operation has this path.' },
   ERR_JOB_NOT_FOUND: {
@@ -62,6 +66,7 @@ export const ERROR_TEXT = {
   invalidJson: 'json is invalid; body must be a JSON object',
   inputRequired: 'input is required',
   unauthorized: 'unauthorized',
+  readOnly: 'a read-only key cannot change a job',
   endpointNotFound: 'endpoint not found',
   routeNotFound: 'route not found',
   jobNotFound: 'request does not exist',

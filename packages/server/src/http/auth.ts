@@ -94,6 +94,16 @@ export class Auth {
     throw new SluiceError('ERR_AUTH_UNAUTHORIZED', ERROR_TEXT.unauthorized);
   }
 
+  /**
+   * Whether the header may change jobs of `endpointId`: auth is off, or it is a read-write client key. Routes
+   * open to read-only keys ask this before anything that would change a job or what another reader gets.
+   */
+  canWrite(header: string | string[] | undefined, endpointId: string): boolean {
+    if (!this.enabled) return true;
+    const key = credentialFrom(header);
+    return key !== undefined && this.allows(digest(key), 'client-write', endpointId);
+  }
+
   private sign(scope: string, nonce: string): string {
     return createHmac('sha256', this.workerTokenSecret ?? '')
       .update(`${scope}.${nonce}`)

@@ -39,7 +39,10 @@ export const ERROR_CODES = {
     meaning: 'The server is shutting down: a polling worker should wait before it asks again (spec §6.2).',
   },
   ERR_INTERNAL: { status: 500, meaning: 'An unexpected server failure; details are in the server log.' },
-  ERR_UNAVAILABLE: { status: 503, meaning: 'The server is shutting down or its store is unreachable.' },
+  ERR_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The server is shutting down, or its store is unreachable or cannot be written (disk full, read-only).',
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,11 +15,13 @@ import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
 import { wake, type JobContext } from './jobs/job-context.js';
 import { JobService } from './jobs/job-service.js';
+import { OutageLog } from './jobs/outage-log.js';
 import { LeaseMonitor } from './jobs/lease-monitor.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
 import { registerCancelRetryRoutes } from './routes/public/cancel-retry.js';
+import { registerProbeRoutes } from './routes/public/probes.js';
 import { registerQueueHealthRoutes } from './routes/public/queue-health.js';
 import { registerRunRoutes } from './routes/public/run.js';
 import { registerStatusRoutes } from './routes/public/status.js';
@@ -40,6 +42,8 @@ export interface AppOptions {
   fleet?: FleetView;
   onTerminal?: (job: JobRecord) => void;
   onPostIgnored?: JobContext['onPostIgnored'];
+  /** Shared with the server's timer loops, so one outage is logged once; made here when absent. */
+  outages?: OutageLog;
 }
 
 export interface SluiceApp {
@@ -87,12 +91,15 @@ export function createApp(options: AppOptions): SluiceApp {
   setMaxListeners(0, shutdown.signal, clientHolds.signal);
   const wakeups = new Wakeups();
   const log = options.logger || (app.log as Logger);
+  const now = options.now ?? Date.now;
+  const outages = options.outages ?? new OutageLog(log, now);
   const context: JobContext = {
     store,
     wakeups,
     endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
-    now: options.now ?? Date.now,
+    now,
     log,
+    outages,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
   };
@@ -107,6 +114,7 @@ export function createApp(options: AppOptions): SluiceApp {
       context,
       new LeaseMonitor(context, { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims }),
     ),
+    outages,
     health: new HealthReporter(
       context,
       options.fleet,
@@ -122,7 +130,7 @@ export function createApp(options: AppOptions): SluiceApp {
   app.addHook('onClose', () => unsubscribe?.());
 
   registerRawBodyParser(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, outages);
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: ERROR_TEXT.routeNotFound, code: 'ERR_ROUTE_NOT_FOUND' }),
   );
@@ -139,6 +147,7 @@ export function createApp(options: AppOptions): SluiceApp {
   ]) {
     register(app, services);
   }
+  registerProbeRoutes(app, services, () => store.checkWritable(context.now()));
 
   return {
     app,

@@ -6,6 +6,7 @@ import { createApp, type SluiceApp } from './app.js';
 import type { Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
+import { OutageLog } from './jobs/outage-log.js';
 import { createWebhookSender } from './jobs/webhooks/create-webhook-sender.js';
 import { registerMetricsRoute } from './metrics/metrics-route.js';
 import { SluiceMetrics } from './metrics/sluice-metrics.js';
@@ -39,7 +40,8 @@ function originFor(config: Config, port: number): string {
 export async function startServer({ config, store, logger, reloadConfig }: StartOptions): Promise<RunningServer> {
   const server = config.server;
   let metrics: SluiceMetrics | undefined;
-  const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result));
+  const outages = new OutageLog(logger, Date.now);
+  const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result), outages);
   const fleet = new Fleet(
     config,
     { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, reloadConfig },
@@ -52,7 +54,7 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
     metrics?.jobFinished(job);
   };
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
-  const sluice = createApp({ store, config, logger, onTerminal, onPostIgnored, fleet });
+  const sluice = createApp({ store, config, logger, onTerminal, onPostIgnored, fleet, outages });
   registerAdminRoutes(sluice.app, sluice.services, fleet);
   if (server.metrics.enabled) {
     metrics = new SluiceMetrics({

@@ -15,6 +15,7 @@ import type { JobRecord } from '../store/job-record.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import { WorkerState, type EndpointSlots, type LaunchedWorker } from './launcher.js';
 import { decideScale, type ScalerWorker } from './scaler-policy.js';
+import { logFailure } from '../jobs/outage-log.js';
 
 export const ScalerState = {
   ZERO: 'zero',
@@ -106,7 +107,7 @@ export class Autoscaler {
     }
     clearTimeout(this.timer);
     this.running = this.tick()
-      .catch((err: unknown) => this.log.error({ err }, 'autoscaler tick failed'))
+      .catch((err: unknown) => logFailure(this.ctx.outages, this.log, err, 'autoscaler tick failed'))
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -131,7 +132,7 @@ export class Autoscaler {
       try {
         await this.tickEndpoint(endpointId);
       } catch (err) {
-        this.log.error({ err, endpointId }, 'autoscaler tick failed for endpoint');
+        logFailure(this.ctx.outages, this.log.child({ endpointId }), err, 'autoscaler tick failed for endpoint');
       }
     }
   }

@@ -5,6 +5,7 @@ import type { JobStore, StoreSignal } from '../store/job-store.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { JobStatus } from '@sluice/protocol';
 import { isTerminal } from '@sluice/protocol';
+import type { OutageLog } from './outage-log.js';
 import { changeKey, jobKey, queueKey, stopKey, streamKey, type Wakeups } from './wakeups.js';
 
 export interface JobContext {
@@ -13,6 +14,8 @@ export interface JobContext {
   endpoint(endpointId: string): EndpointConfig | undefined;
   now(): number;
   log: Logger;
+  /** Store outages logged once per incident (outage-log.ts); absent in unit tests of a single component. */
+  outages?: OutageLog;
   /** Called after a job enters a terminal state (webhook outbox kick, metrics). */
   onTerminal?(job: JobRecord): void;
   /** Called when a worker post for a known job changed nothing (metrics). */

@@ -5,6 +5,7 @@
 import type { JobContext } from './job-context.js';
 import { announce } from './job-context.js';
 import { isUnhealthy } from './worker-presence.js';
+import { logFailure } from './outage-log.js';
 
 export interface ReaperOptions {
   intervalMs: number;
@@ -92,7 +93,8 @@ export class Reaper {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((err: unknown) => this.ctx.log.error({ err }, 'reaper tick failed'))
+        .then(() => this.ctx.outages?.recovered())
+        .catch((err: unknown) => logFailure(this.ctx.outages, this.ctx.log, err, 'reaper tick failed'))
         .finally(() => {
           this.running = undefined;
           this.schedule();

@@ -168,6 +168,12 @@ export interface JobStore {
   /** Present when other processes may share this store. */
   readonly signals?: StoreSignals;
 
+  /**
+   * Proves the store reachable and writable now (`GET /readyz`): one small durable write, plus whatever the
+   * backend needs to be able to take more (free disk space). Rejects with ERR_UNAVAILABLE otherwise.
+   */
+  checkWritable(now: number): Promise<void>;
+
   /** Releases connections and file handles. Idempotent; every later call rejects with ERR_UNAVAILABLE. */
   close(): Promise<void>;
 

@@ -8,6 +8,7 @@
 // stop() → stopped, for good: no more polls; it waits for the running poll and every delivery in flight.
 import type { Logger } from 'pino';
 import type { JobStore, WebhookDelivery } from '../../store/job-store.js';
+import { logFailure, type OutageLog } from '../outage-log.js';
 import type { LookupAll } from './address-policy.js';
 import type { PostJson } from './post-json.js';
 import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';
@@ -28,6 +29,8 @@ export interface WebhookSenderOptions {
   lookup?: LookupAll;
   /** Told the result of every attempt (metrics): delivered, retry, refused or gave-up. */
   onAttempt?(result: WebhookAttemptOutcome): void;
+  /** Store outages are logged once per incident there, instead of once per poll. */
+  outages?: OutageLog;
 }
 
 export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'gave-up';
@@ -79,7 +82,7 @@ export class WebhookSender {
     }
     this.state = 'polling';
     this.polling = this.poll()
-      .catch((err: unknown) => this.options.log.error({ err }, 'webhook outbox poll failed'))
+      .catch((err: unknown) => logFailure(this.options.outages, this.options.log, err, 'webhook outbox poll failed'))
       .finally(() => {
         this.polling = undefined;
         if (this.state === 'stopped') return;

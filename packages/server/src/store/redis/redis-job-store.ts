@@ -89,6 +89,10 @@ export class RedisJobStore implements JobStore {
     return this.closing;
   }
 
+  checkWritable(now: number): Promise<void> {
+    return this.run(() => this.runner.probeWrite(now));
+  }
+
   // ── producer ───────────────────────────────────────────────────────────────
   enqueue(job: NewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     return this.run(async () => {

@@ -30,7 +30,7 @@ import type {
 } from '../job-store.js';
 import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
 import { expireJobs, reclaimJobs } from './maintenance.js';
-import { TransactionRunner, openDatabase, type SqliteJobStoreOptions } from './connection.js';
+import { TransactionRunner, checkFreeSpace, openDatabase, type SqliteJobStoreOptions } from './connection.js';
 import { attempt } from './store-error.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -41,7 +41,7 @@ export type { SqliteJobStoreOptions };
 
 /** Opens the store at `options.path` (a file, created with its directory if missing, or ':memory:'). */
 export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobStore {
-  return new SqliteJobStore(openDatabase(options));
+  return new SqliteJobStore(openDatabase(options), options.path);
 }
 
 export class SqliteJobStore implements JobStore {
@@ -49,7 +49,11 @@ export class SqliteJobStore implements JobStore {
   private readonly tx: TransactionRunner;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** The database file, for the free-space check of `checkWritable`; ':memory:' has none. */
+    private readonly path = ':memory:',
+  ) {
     this.st = prepareStatements(db);
     this.tx = new TransactionRunner(db);
   }
@@ -60,6 +64,11 @@ export class SqliteJobStore implements JobStore {
       this.tx.drain();
       this.db.close();
     });
+  }
+
+  async checkWritable(now: number): Promise<void> {
+    await this.tx.write(() => this.st.probeWrite.run(now));
+    await checkFreeSpace(this.path);
   }
 
   // ── producer ───────────────────────────────────────────────────────────────

@@ -19,6 +19,8 @@ const WORKER = `SELECT w.*, (SELECT count(*) FROM jobs j
 
 export const SQL = {
   nextTailSeq: `UPDATE store_counters SET value = value + 1 WHERE name = 'queue_seq' RETURNING value`,
+  probeWrite: `INSERT INTO store_counters (name, value) VALUES ('readiness_probe', ?)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
   lastQueueSeq: `SELECT value FROM store_counters WHERE name = 'queue_seq'`,
   headSeq: `SELECT queue_seq FROM jobs WHERE endpoint_id = ? AND status = ${QUEUED} ORDER BY queue_seq LIMIT 1`,
   countQueued: `SELECT jobs FROM job_counts WHERE endpoint_id = ? AND status = ${QUEUED}`,
@@ -161,6 +163,8 @@ export function prepareStatements(db: Database.Database) {
     registerWorker: p<[endpointId: string, workerId: string, now: number]>(SQL.registerWorker),
     saveWorker: p<[Omit<WorkerRow, 'first_seen_at' | 'in_flight'>]>(SQL.saveWorker),
     deleteWorker: p<[endpointId: string, workerId: string]>(SQL.deleteWorker),
+
+    probeWrite: p<[now: number]>(SQL.probeWrite),
   };
 }
 

@@ -20,6 +20,10 @@ export const ERROR_CODES = {
     status: 403,
     meaning: 'A read-only key asked for something that would change a job (`status?ttl=`).',
   },
+  ERR_AUTH_WRONG_WORKER: {
+    status: 403,
+    meaning: "A launched worker's token was used under another worker's id.",
+  },
   ERR_ENDPOINT_NOT_FOUND: { status: 404, meaning: 'No endpoint has this id.' },
   ERR_ROUTE_NOT_FOUND: { status: 404, meaning: 'No operation has this path.' },
   ERR_JOB_NOT_FOUND: {
@@ -70,6 +74,7 @@ export const ERROR_TEXT = {
   inputRequired: 'input is required',
   unauthorized: 'unauthorized',
   readOnly: 'a read-only key cannot change a job',
+  wrongWorker: 'this worker token belongs to another worker',
   endpointNotFound: 'endpoint not found',
   routeNotFound: 'route not found',
   jobNotFound: 'request does not exist',

@@ -83,7 +83,7 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
   fleet.start({
     ctx: sluice.context,
     baseUrl,
-    issueToken: (endpointId) => sluice.services.auth.issueWorkerToken(endpointId),
+    issueToken: (endpointId, workerId) => sluice.services.auth.issueWorkerToken(endpointId, workerId),
     unregisterToken: (endpointId, token) => sluice.services.auth.removeWorkerToken(endpointId, token),
   });
 

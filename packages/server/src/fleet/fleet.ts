@@ -26,7 +26,7 @@ export interface FleetOptions {
 export interface FleetStart {
   ctx: JobContext;
   baseUrl: string;
-  issueToken: (endpointId: string) => string;
+  issueToken: (endpointId: string, workerId: string) => string;
   unregisterToken?: (endpointId: string, token: string) => void;
 }
 

@@ -75,8 +75,15 @@ export function createApp(options: AppOptions): SluiceApp {
     rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
     exposeHeadRoutes: false,
     bodyLimit: largestBodyCap(config),
-    // Long-polls hold for up to 300 s (spec §1.5): Node's 300 s default request timeout must not cut them.
-    requestTimeout: 330_000,
+    // Covers receiving the request only (Node's requestTimeout), not a held answer: a client sending its body slowly
+    // cannot keep a socket past this, while long-polls still hold up to 300 s (spec §1.5).
+    requestTimeout: config.server.requestTimeoutMs,
+    // Node reads the timeout when the server is constructed (Fastify sets it later, which Node 20 ignores), and
+    // checks for requests past it every connectionsCheckingInterval: 30 s by default, far past the timeout.
+    http: {
+      requestTimeout: config.server.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, config.server.requestTimeoutMs),
+    },
     // Workers long-poll without pause: a log line per request would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
@@ -85,6 +92,7 @@ export function createApp(options: AppOptions): SluiceApp {
       void reply.code(404).send({ error: ERROR_TEXT.routeNotFound, code: 'ERR_ROUTE_NOT_FOUND' });
     },
   });
+  app.server.maxConnections = config.server.maxConnections;
   const shutdown = new AbortController();
   const clientHolds = new AbortController();
   // Every held request listens on one of these until it ends: thousands at once is normal, not a leak.

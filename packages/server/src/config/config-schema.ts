@@ -130,6 +130,10 @@ export const configSchema = z
         /** No ping for this long: the worker is lost (spec §6.8); default max(3 × ping interval, 30000). */
         workerLostAfterMs: int(1000, 3_600_000).optional(),
         maxReclaims: int(0, 100).default(DEFAULTS.maxReclaims),
+        /** How long a client may take to send a whole request (headers and body); held answers do not count. */
+        requestTimeoutMs: int(1000, 600_000).default(60_000),
+        /** Open connections at once; more are closed as they arrive. */
+        maxConnections: int(16, 1_000_000).default(10_000),
         gpus: z.array(z.number().int().min(0)).default([]),
         /** Listen on a non-loopback host without API keys (development only). */
         insecure: z.boolean().default(false),

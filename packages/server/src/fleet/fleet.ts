@@ -90,8 +90,8 @@ export class Fleet implements FleetView {
     await running.launcher.stop();
   }
 
-  initializing(endpointId: string): number {
-    return this.running?.launcher.initializing(endpointId) ?? 0;
+  initializing(endpointId: string): string[] {
+    return this.running?.launcher.initializing(endpointId) ?? [];
   }
 
   throttled(endpointId: string): number {

@@ -133,8 +133,10 @@ export class Launcher {
    * Launched workers not yet in the store as of the last sync (FleetView). Once there, the store's own count
    * of workers without a request covers them, and is more current than this view.
    */
-  initializing(endpointId: string): number {
-    return this.managedOf(endpointId).filter((w) => w.state === WorkerState.STARTING && !w.record).length;
+  initializing(endpointId: string): string[] {
+    return this.managedOf(endpointId)
+      .filter((w) => w.state === WorkerState.STARTING && !w.record)
+      .map((w) => w.workerId);
   }
 
   /** Wanted workers without free GPUs (FleetView). */

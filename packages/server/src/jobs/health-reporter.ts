@@ -10,8 +10,8 @@ const UNHEALTHY_WINDOW_MS = 10 * 60_000;
 
 /** What the launcher and autoscaler add to the worker counts. */
 export interface FleetView {
-  /** Launched worker ids that have made no request yet. */
-  initializing(endpointId: string): number;
+  /** Ids of launched workers the fleet has not yet seen in the store (its view lags the store's by a sync). */
+  initializing(endpointId: string): string[];
   /** Workers wanted but not startable for lack of capacity. */
   throttled(endpointId: string): number;
 }
@@ -32,7 +32,10 @@ export class HealthReporter {
     const now = this.ctx.now();
     const tally = { idle: 0, running: 0, unhealthy: 0, initializing: 0, gone: 0 };
     for (const worker of workers) tally[this.classify(worker, now)]++;
-    const initializing = Math.max(tally.initializing, this.fleet?.initializing(endpointId) ?? 0);
+    // Each worker is counted once: a launched worker the store already knows is counted by its store record.
+    const known = new Set(workers.map((w) => w.workerId));
+    const unseen = (this.fleet?.initializing(endpointId) ?? []).filter((id) => !known.has(id)).length;
+    const initializing = tally.initializing + unseen;
     return {
       jobs: {
         completed: counts.completed,

@@ -191,8 +191,11 @@ export interface JobStore {
    * queued at that moment. While `next` is returned, call again with it; jobs submitted meanwhile stay queued.
    */
   purgeQueue(endpointId: string, now: number, max: number, cursor?: string): Promise<PurgeStep>;
-  /** Moves the ttl deadline (`status?ttl=`, spec §4.3). */
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined>;
+  /**
+   * Moves the ttl deadline (`status?ttl=`, spec §4.3). `ttl`, when given, becomes the job's ttl, so a job it times
+   * out reads `ttl expired (<that ttl> ms)`.
+   */
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined>;
 
   // ── worker ─────────────────────────────────────────────────────────────────
   /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2); none to a worker recorded as draining. */

@@ -151,9 +151,9 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined> {
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined> {
     return this.run(async () => {
-      const reply = await this.runner.script('setTtlDeadline', endpointId, id, deadline);
+      const reply = await this.runner.script('setTtlDeadline', endpointId, id, deadline, ttl ?? '');
       return reply === null ? undefined : replyToJob(reply);
     });
   }

@@ -135,12 +135,13 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined> {
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined> {
     return this.tx.write(() => {
       const row = loadJob(this.st, endpointId, id);
       if (row === undefined) return undefined;
       row.ttl_deadline = deadline;
-      saveJob(this.st, row);
+      row.ttl = ttl ?? row.ttl;
+      this.st.moveTtl.run(row.ttl, deadline, row.pk);
       return rowToJob(row);
     });
   }

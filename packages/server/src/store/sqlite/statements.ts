@@ -19,6 +19,7 @@ const WORKER = `SELECT w.*, (SELECT count(*) FROM jobs j
 
 export const SQL = {
   nextTailSeq: `UPDATE store_counters SET value = value + 1 WHERE name = 'queue_seq' RETURNING value`,
+  moveTtl: `UPDATE jobs SET ttl = ?, ttl_deadline = ? WHERE pk = ?`,
   probeWrite: `INSERT INTO store_counters (name, value) VALUES ('readiness_probe', ?)
     ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
   lastQueueSeq: `SELECT value FROM store_counters WHERE name = 'queue_seq'`,
@@ -165,6 +166,7 @@ export function prepareStatements(db: Database.Database) {
     deleteWorker: p<[endpointId: string, workerId: string]>(SQL.deleteWorker),
 
     probeWrite: p<[now: number]>(SQL.probeWrite),
+    moveTtl: p<[ttl: number, deadline: number, pk: number]>(SQL.moveTtl),
   };
 }
 

@@ -88,6 +88,8 @@ export const endpointSchema = z
     maxRunsyncBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunsyncBytes),
     maxStreamItemBytes: int(1024, 1024 * MB).default(DEFAULTS.maxStreamItemBytes),
     maxResultBytes: int(1024, 1024 * MB).default(DEFAULTS.maxResultBytes),
+    /** Undelivered stream items one job may hold; a post past it fails the job (nobody is reading it). */
+    maxStreamBufferBytes: int(1024, 16 * 1024 * MB).default(64 * MB),
     /** IN_QUEUE jobs at which run/runsync answer 429 `queue is full`; absent = unlimited. */
     maxQueueSize: int(1, 100_000_000).optional(),
     /** Signs this endpoint's webhooks (Standard Webhooks headers, spec §9.3). */
@@ -100,6 +102,10 @@ export const endpointSchema = z
   .refine((e) => e.workersMax === undefined || e.workersMax >= e.workersMin, {
     message: 'workersMax must be >= workersMin',
     path: ['workersMax'],
+  })
+  .refine((e) => e.maxStreamBufferBytes >= e.maxStreamItemBytes, {
+    message: 'maxStreamBufferBytes must be >= maxStreamItemBytes',
+    path: ['maxStreamBufferBytes'],
   })
   .transform((e) => ({ ...e, workersMax: e.workersMax ?? Math.max(e.workersMin, 3) }));
 

@@ -39,7 +39,21 @@ export type PostOutcome =
   | { kind: 'applied'; job: JobRecord }
   /** Known job, but terminal or leased to someone else: answered 200, nothing changed. */
   | { kind: 'ignored'; job: JobRecord }
-  | { kind: 'not-found' };
+  | { kind: 'not-found' }
+  /** A stream post whose sequence was applied already (a retry of a post whose answer was lost): answered 200. */
+  | { kind: 'duplicate'; job: JobRecord }
+  /** A stream post that would take the job's unread items past `maxBufferBytes`: nothing appended. */
+  | { kind: 'buffer-full'; job: JobRecord };
+
+export interface AppendOptions {
+  /**
+   * The worker's number for this post, from 1 per job in the order it posted (`@sluice/worker` sends it): a post
+   * numbered at or below the highest one applied during the same lease is a duplicate and appends nothing.
+   */
+  seq?: number;
+  /** Refuse the item when the job's undelivered items (in UTF-8 bytes of their JSON) would exceed this. */
+  maxBufferBytes?: number;
+}
 
 export interface FinalResult {
   status: Extract<JobStatus, 'COMPLETED' | 'FAILED'>;
@@ -206,8 +220,14 @@ export interface JobStore {
   progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome>;
   /** Final `job-done`, or sluice failing a job for an invalid post (rows 5, 6, 7). */
   finish(endpointId: string, workerId: string, id: string, result: FinalResult, now: number): Promise<PostOutcome>;
-  /** `job-stream` post: appends one item (row 4). */
-  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome>;
+  /** `job-stream` post: appends one item (row 4), once per `seq`, within `maxBufferBytes` of unread items. */
+  appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options?: AppendOptions,
+  ): Promise<PostOutcome>;
   /** Hands out up to `max` undelivered stream items and advances the job's one shared cursor (spec §4.5). */
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined>;
   /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */

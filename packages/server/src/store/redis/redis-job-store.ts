@@ -7,6 +7,7 @@ import { ERROR_TEXT, JobEvent, JobStatus, SluiceError, isSluiceError, type Json 
 import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.js';
 import type {
+  AppendOptions,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -190,9 +191,25 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
+  appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options: AppendOptions = {},
+  ): Promise<PostOutcome> {
     return this.run(async () =>
-      replyToOutcome(await this.runner.script('appendStream', endpointId, workerId, id, JSON.stringify(item))),
+      replyToOutcome(
+        await this.runner.script(
+          'appendStream',
+          endpointId,
+          workerId,
+          id,
+          JSON.stringify(item),
+          options.seq ?? '',
+          options.maxBufferBytes ?? '',
+        ),
+      ),
     );
   }
 

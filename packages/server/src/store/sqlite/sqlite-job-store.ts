@@ -13,6 +13,7 @@ import {
 } from '@sluice/protocol';
 import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
+  AppendOptions,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -116,6 +117,7 @@ export class SqliteJobStore implements JobStore {
         ...{ output: null, error: null, streaming: 0, stream_cursor: 0 },
       } satisfies Partial<JobRow>);
       this.st.deleteStream.run(row.pk);
+      this.st.deleteStreamState.run(row.pk);
       saveJob(this.st, row);
       return rowToJob(row);
     });
@@ -176,8 +178,14 @@ export class SqliteJobStore implements JobStore {
     return this.tx.writeGrouped(() => finishJob(this.st, endpointId, workerId, id, result, now));
   }
 
-  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
-    return this.tx.writeGrouped(() => appendStreamItem(this.st, endpointId, workerId, id, item));
+  appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options: AppendOptions = {},
+  ): Promise<PostOutcome> {
+    return this.tx.writeGrouped(() => appendStreamItem(this.st, endpointId, workerId, id, item, options));
   }
 
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {

@@ -56,6 +56,12 @@ export const SQL = {
   streamAfter: `SELECT seq, item FROM stream_items WHERE job_pk = ? AND seq > ? ORDER BY seq LIMIT ?`,
   deleteStreamThrough: `DELETE FROM stream_items WHERE job_pk = ? AND seq <= ?`,
   deleteStream: `DELETE FROM stream_items WHERE job_pk = ?`,
+  streamState: `SELECT unread_bytes, post_lease, post_seq FROM stream_state WHERE job_pk = ?`,
+  putStreamState: `INSERT INTO stream_state (job_pk, unread_bytes, post_lease, post_seq) VALUES (?, ?, ?, ?)
+    ON CONFLICT (job_pk) DO UPDATE SET unread_bytes = excluded.unread_bytes, post_lease = excluded.post_lease,
+      post_seq = excluded.post_seq`,
+  consumeStreamBytes: `UPDATE stream_state SET unread_bytes = max(0, unread_bytes - ?) WHERE job_pk = ?`,
+  deleteStreamState: `DELETE FROM stream_state WHERE job_pk = ?`,
 
   insertStop: `INSERT OR IGNORE INTO job_stops (endpoint_id, worker_id, job_pk) VALUES (?, ?, ?)`,
   stopsFor: `SELECT j.id FROM job_stops s JOIN jobs j ON j.pk = s.job_pk
@@ -139,6 +145,10 @@ export function prepareStatements(db: Database.Database) {
     streamAfter: p<[pk: number, after: number, limit: number], { seq: number; item: string }>(SQL.streamAfter),
     deleteStreamThrough: p<[pk: number, seq: number]>(SQL.deleteStreamThrough),
     deleteStream: p<[pk: number]>(SQL.deleteStream),
+    streamState: p<[pk: number], StreamStateRow>(SQL.streamState),
+    putStreamState: p<[pk: number, unreadBytes: number, postLease: number | null, postSeq: number]>(SQL.putStreamState),
+    consumeStreamBytes: p<[bytes: number, pk: number]>(SQL.consumeStreamBytes),
+    deleteStreamState: p<[pk: number]>(SQL.deleteStreamState),
 
     insertStop: p<[endpointId: string, workerId: string, pk: number]>(SQL.insertStop),
     stopsFor: v<[endpointId: string, workerId: string], string>(SQL.stopsFor),
@@ -171,3 +181,9 @@ export function prepareStatements(db: Database.Database) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+export interface StreamStateRow {
+  unread_bytes: number;
+  post_lease: number | null;
+  post_seq: number;
+}

@@ -7,6 +7,7 @@ import { describeOutboxConformance } from './conformance-outbox.js';
 import { describePostsConformance } from './conformance-posts.js';
 import { describeQueueConformance } from './conformance-queue.js';
 import { describeQueueStatsConformance } from './conformance-queue-stats.js';
+import { describeStreamPostsConformance } from './conformance-stream-posts.js';
 import { EP, T0, expectCode, newJob, type OpenJobStore } from './conformance-support.js';
 
 export type { OpenJobStore } from './conformance-support.js';
@@ -17,6 +18,7 @@ export function describeJobStoreConformance(name: string, open: OpenJobStore): v
     describeQueueConformance(open);
     describeQueueStatsConformance(open);
     describePostsConformance(open);
+    describeStreamPostsConformance(open);
     describeLifecycleConformance(open);
     describeMaintenanceConformance(open);
     describeOutboxConformance(open);

@@ -84,4 +84,6 @@ export const ERROR_TEXT = {
   queueFull: 'queue is full',
   internal: 'internal error',
   unavailable: 'service unavailable',
+  /** A 503 for a request that may have been applied before its answer was lost (retry it with an Idempotency-Key). */
+  outcomeUnknown: 'service unavailable; outcome unknown: the request may have been applied',
 } as const;

@@ -66,6 +66,8 @@ const webhooks = z
     timeoutMs: int(100, 120_000).default(10_000),
     /** Refuse targets that resolve to loopback, private, link-local, CGNAT or unique-local addresses. */
     blockPrivateAddresses: z.boolean().default(false),
+    /** One endpoint's deliveries in flight at once: a slow or black-holed target cannot take every slot. */
+    maxInFlightPerEndpoint: int(1, 16).default(4),
   })
   .strict()
   .prefault({});

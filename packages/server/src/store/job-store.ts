@@ -111,6 +111,14 @@ export interface ExpireResult {
   deleted: number;
 }
 
+/** Fair shares of the sender's slots (issue #12 item 3): one endpoint's slow targets cannot hold them all. */
+export interface WebhookTakeLimits {
+  /** At most this many of one endpoint's deliveries in flight at once, those in `inFlight` included. */
+  maxPerEndpoint: number;
+  /** The caller's deliveries in flight now, per endpoint. */
+  inFlight: ReadonlyMap<string, number>;
+}
+
 export interface WebhookDelivery {
   /** Unique per delivery, stable across its attempts (the `webhook-id` header). */
   id: string;
@@ -269,8 +277,11 @@ export interface JobStore {
   ): Promise<JobRecord[]>;
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
-  /** Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile. */
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]>;
+  /**
+   * Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile; earliest
+   * due first, skipping an endpoint once `limits` says it has its share in flight.
+   */
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]>;
   /** Ends a delivery (sent or given up), or schedules its next attempt at `retryAt`. */
   settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void>;
 }

@@ -21,6 +21,7 @@ export function createWebhookSender(
   return new WebhookSender({
     store,
     policy: config.server.webhooks,
+    maxInFlightPerEndpoint: config.server.webhooks.maxInFlightPerEndpoint,
     keysFor: (endpointId) => keys.get(endpointId),
     userAgent: `sluice/${SERVER_VERSION}`,
     log,

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.js';
 import type {
   AppendOptions,
+  WebhookTakeLimits,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -364,12 +365,15 @@ export class RedisJobStore implements JobStore {
   }
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]> {
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]> {
     return this.run(async () => {
       const taken: WebhookDelivery[] = [];
       for (const endpointId of await this.runner.endpoints()) {
         if (taken.length >= max) break;
-        const reply = (await this.runner.script('takeWebhooks', endpointId, now, max - taken.length, leaseMs)) as [
+        const share = limits ? limits.maxPerEndpoint - (limits.inFlight.get(endpointId) ?? 0) : Infinity;
+        const count = Math.min(max - taken.length, share);
+        if (count <= 0) continue;
+        const reply = (await this.runner.script('takeWebhooks', endpointId, now, count, leaseMs)) as [
           string,
           unknown,
         ][];

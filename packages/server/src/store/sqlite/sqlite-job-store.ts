@@ -14,6 +14,7 @@ import {
 import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
   AppendOptions,
+  WebhookTakeLimits,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -278,10 +279,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]> {
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]> {
     return this.tx.write(() => {
       if (max <= 0) return [];
-      const rows = this.st.dueWebhooks.all(now, max);
+      const rows = limits
+        ? withinShares(this.st.dueWebhooksPerEndpoint.all(now, limits.maxPerEndpoint), max, limits)
+        : this.st.dueWebhooks.all(now, max);
       for (const row of rows) this.st.leaseWebhook.run(now + leaseMs, row.id);
       return rows.map(rowToDelivery);
     });
@@ -334,4 +337,18 @@ export class SqliteJobStore implements JobStore {
         : [...new Set(ids)].map((id) => loadJob(this.st, endpointId, id)).filter((row) => row !== undefined);
     return rows.filter((row) => isLeasedTo(row, workerId) && requeuable.includes(row.status));
   }
+}
+
+/** The earliest rows, at most `max`, leaving out those of an endpoint past its share of in-flight deliveries. */
+function withinShares<T extends { endpoint_id: string }>(rows: T[], max: number, limits: WebhookTakeLimits): T[] {
+  const taken = new Map(limits.inFlight);
+  const out: T[] = [];
+  for (const row of rows) {
+    if (out.length >= max) break;
+    const busy = taken.get(row.endpoint_id) ?? 0;
+    if (busy >= limits.maxPerEndpoint) continue;
+    taken.set(row.endpoint_id, busy + 1);
+    out.push(row);
+  }
+  return out;
 }

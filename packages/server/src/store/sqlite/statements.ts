@@ -72,6 +72,11 @@ export const SQL = {
     VALUES (?, ?, ?, ?, ?, 0, ?)`,
   dueWebhooks: `SELECT id, endpoint_id, job_id, url, body, attempts FROM webhook_outbox
     WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
+  /** The earliest `rank` due deliveries of each endpoint, earliest first (fair shares, see takeDueWebhooks). */
+  dueWebhooksPerEndpoint: `SELECT id, endpoint_id, job_id, url, body, attempts FROM (
+      SELECT *, row_number() OVER (PARTITION BY endpoint_id ORDER BY due_at, id) AS rank FROM webhook_outbox
+      WHERE due_at <= ?)
+    WHERE rank <= ? ORDER BY due_at, id`,
   leaseWebhook: `UPDATE webhook_outbox SET due_at = ? WHERE id = ?`,
   deleteWebhook: `DELETE FROM webhook_outbox WHERE id = ?`,
   rescheduleWebhook: `UPDATE webhook_outbox SET attempts = attempts + 1, due_at = ? WHERE id = ?`,
@@ -158,6 +163,7 @@ export function prepareStatements(db: Database.Database) {
       SQL.insertWebhook,
     ),
     dueWebhooks: p<[now: number, limit: number], WebhookRow>(SQL.dueWebhooks),
+    dueWebhooksPerEndpoint: p<[now: number, perEndpoint: number], WebhookRow>(SQL.dueWebhooksPerEndpoint),
     leaseWebhook: p<[dueAt: number, id: string]>(SQL.leaseWebhook),
     deleteWebhook: p<[id: string]>(SQL.deleteWebhook),
     rescheduleWebhook: p<[dueAt: number, id: string]>(SQL.rescheduleWebhook),

@@ -3,6 +3,7 @@
 // workers, close, send the webhooks in flight, flush the store.
 import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
+import { systemClock } from './clock.js';
 import type { Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
@@ -40,7 +41,7 @@ function originFor(config: Config, port: number): string {
 export async function startServer({ config, store, logger, reloadConfig }: StartOptions): Promise<RunningServer> {
   const server = config.server;
   let metrics: SluiceMetrics | undefined;
-  const outages = new OutageLog(logger, Date.now);
+  const outages = new OutageLog(logger, systemClock);
   const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result), outages);
   const fleet = new Fleet(
     config,

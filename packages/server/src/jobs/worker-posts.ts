@@ -11,7 +11,7 @@ import {
 } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { FinalResult, PostOutcome } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 export interface WorkerPost {
   endpointId: string;
@@ -84,9 +84,7 @@ export class WorkerPosts {
       await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
     }
     if (body['status'] === 'IN_PROGRESS') {
-      const outcome = await this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
-      if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
-      return outcome;
+      return this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
     }
     return this.finish(post, classifyFinal(body, isStream));
   }
@@ -113,7 +111,6 @@ export class WorkerPosts {
       ...(post.seq === undefined ? {} : { seq: post.seq }),
       maxBufferBytes: endpoint.maxStreamBufferBytes,
     });
-    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS', { streamed: true });
     if (outcome.kind === 'buffer-full') {
       // Nobody reads the stream fast enough: holding the worker would only move the growth into its memory.
       const cap = formatMb(endpoint.maxStreamBufferBytes);
@@ -143,11 +140,7 @@ export class WorkerPosts {
   }
 
   private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {
-    const outcome = await this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
-    // An applied final post always ends a live job (IN_PROGRESS, or IN_QUEUE after a reclaim).
-    if (outcome.kind === 'applied')
-      announce(this.ctx, outcome.job, 'IN_PROGRESS', { stopQueued: result.stopWorker === true });
-    return outcome;
+    return this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
   }
 
   private async failForPost(post: WorkerPost, error: string): Promise<void> {

@@ -10,21 +10,16 @@ import type { StatusEvent, StreamEvent } from '../../jobs/job-watch.js';
 import { toStatusObject, type JobRecord } from '../../store/job-record.js';
 
 /** The stream object without items: progress values never appear; a streaming job's output stays in /status. */
-function streamStatus(job: JobRecord): Omit<StreamObject, 'stream'> {
-  const { output, ...rest } = toStatusObject(job, Date.now());
+function streamStatus(job: JobRecord, now: number): Omit<StreamObject, 'stream'> {
+  const { output, ...rest } = toStatusObject(job, now);
   return job.status === 'COMPLETED' && !job.streaming && output !== undefined ? { ...rest, output } : rest;
 }
 
-function toWire(event: StreamEvent): WireEvent {
-  if (event.kind === 'stream') return { event: 'stream', id: event.seq, data: event.item };
-  return { event: event.kind, data: streamStatus(event.job) };
-}
-
 /** Status events as a stream watcher sends them: only when the visible stream object changes (no progress). */
-async function* observedChanges(events: AsyncGenerator<StatusEvent>): AsyncGenerator<StreamEvent> {
+async function* observedChanges(events: AsyncGenerator<StatusEvent>, now: () => number): AsyncGenerator<StreamEvent> {
   let last: string | undefined;
   for await (const event of events) {
-    const seen = JSON.stringify(streamStatus(event.job));
+    const seen = JSON.stringify(streamStatus(event.job, now()));
     if (event.kind === 'status' && seen === last) continue;
     last = seen;
     yield event;
@@ -32,6 +27,10 @@ async function* observedChanges(events: AsyncGenerator<StatusEvent>): AsyncGener
 }
 
 export function registerStreamRoute(app: FastifyInstance, services: AppServices): void {
+  const toWire = (event: StreamEvent): WireEvent => {
+    if (event.kind === 'stream') return { event: 'stream', id: event.seq, data: event.item };
+    return { event: event.kind, data: streamStatus(event.job, services.now()) };
+  };
   defineRoute(app, services, {
     operation: 'stream',
     url: '/v2/:endpointId/stream/:jobId',
@@ -45,17 +44,20 @@ export function registerStreamRoute(app: FastifyInstance, services: AppServices)
       if (wantsEventStream(request.headers.accept)) {
         const events = consumes
           ? services.jobs.watchStream(ctx.endpointId, jobId, ctx.signal)
-          : observedChanges(services.jobs.watchStatus(ctx.endpointId, jobId, Number.MAX_SAFE_INTEGER, ctx.signal));
+          : observedChanges(
+              services.jobs.watchStatus(ctx.endpointId, jobId, Number.MAX_SAFE_INTEGER, ctx.signal),
+              services.now,
+            );
         return sendEvents(reply, events, toWire);
       }
       if (!consumes) {
         const job = await services.jobs.waitForTerminal(ctx.endpointId, jobId, wait, ctx.signal);
-        const observed: StreamObject = { ...streamStatus(job), stream: [] };
+        const observed: StreamObject = { ...streamStatus(job, services.now()), stream: [] };
         return observed;
       }
       const { job, items } = await services.jobs.readStream(ctx.endpointId, jobId, wait, ctx.signal);
       // Rules 5–7 (spec §4.5): see streamStatus.
-      const body: StreamObject = { ...streamStatus(job), stream: items };
+      const body: StreamObject = { ...streamStatus(job, services.now()), stream: items };
       return body;
     },
   });

@@ -12,6 +12,8 @@ const UNHEALTHY_WINDOW_MS = 10 * 60_000;
 export interface FleetView {
   /** Ids of launched workers the fleet has not yet seen in the store (its view lags the store's by a sync). */
   initializing(endpointId: string): string[];
+  /** Starting workers of every server sharing the fleet (their adverts), or undefined for a lone server. */
+  initializingFleetWide?(endpointId: string): number | undefined;
   /** Workers wanted but not startable for lack of capacity. */
   throttled(endpointId: string): number;
 }
@@ -35,7 +37,11 @@ export class HealthReporter {
     // Each worker is counted once: a launched worker the store already knows is counted by its store record.
     const known = new Set(workers.map((w) => w.workerId));
     const unseen = (this.fleet?.initializing(endpointId) ?? []).filter((id) => !known.has(id)).length;
-    const initializing = tally.initializing + unseen;
+    // Other servers' starting workers are known only as counts in their adverts, so a shared fleet answers at
+    // least that many.
+    const local = tally.initializing + unseen;
+    const fleetWide = this.fleet?.initializingFleetWide?.(endpointId);
+    const initializing = fleetWide === undefined ? local : Math.max(local, fleetWide);
     return {
       jobs: {
         completed: counts.completed,

@@ -23,6 +23,16 @@ export const ERROR_CODES = {
     text: 'unauthorized',
     meaning: 'The API key or worker token is missing, wrong, or not allowed here.',
   },
+  ERR_AUTH_READ_ONLY: {
+    status: 403,
+    text: 'a read-only key cannot change a job',
+    meaning: 'A read-only key asked for something that would change a job (`status?ttl=`).',
+  },
+  ERR_AUTH_WRONG_WORKER: {
+    status: 403,
+    text: 'this worker token belongs to another worker',
+    meaning: "A launched worker's token was used under another worker's id.",
+  },
   ERR_ENDPOINT_NOT_FOUND: { status: 404, text: 'endpoint not found', meaning: 'No endpoint has this id.' },
   ERR_ROUTE_NOT_FOUND: { status: 404, text: 'route not found', meaning: 'No operation has this path.' },
   ERR_JOB_NOT_FOUND: {
@@ -60,7 +70,7 @@ export const ERROR_CODES = {
   ERR_UNAVAILABLE: {
     status: 503,
     text: 'service unavailable',
-    meaning: 'The server is shutting down or its store is unreachable.',
+    meaning: 'The server is shutting down, or its store is unreachable or cannot be written (disk full, read-only).',
   },
 } as const satisfies Record<string, { status: number; text?: string; meaning: string }>;
 
@@ -106,6 +116,8 @@ export const ERROR_TEXT = {
   invalidJson: errorText('ERR_REQUEST_INVALID_JSON'),
   inputRequired: errorText('ERR_REQUEST_INPUT_REQUIRED'),
   unauthorized: errorText('ERR_AUTH_UNAUTHORIZED'),
+  readOnly: errorText('ERR_AUTH_READ_ONLY'),
+  wrongWorker: errorText('ERR_AUTH_WRONG_WORKER'),
   endpointNotFound: errorText('ERR_ENDPOINT_NOT_FOUND'),
   routeNotFound: errorText('ERR_ROUTE_NOT_FOUND'),
   jobNotFound: errorText('ERR_JOB_NOT_FOUND'),
@@ -115,4 +127,6 @@ export const ERROR_TEXT = {
   queueFull: errorText('ERR_QUEUE_FULL'),
   internal: errorText('ERR_INTERNAL'),
   unavailable: errorText('ERR_UNAVAILABLE'),
+  /** A 503 for a request that may have been applied before its answer was lost (retry it with an Idempotency-Key). */
+  outcomeUnknown: 'service unavailable; outcome unknown: the request may have been applied',
 } as const;

@@ -16,12 +16,14 @@ import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
 import { createJobContext, type JobContext } from './jobs/job-context.js';
 import { JobService } from './jobs/job-service.js';
+import { OutageLog } from './jobs/outage-log.js';
 import { LeaseMonitor } from './jobs/lease-monitor.js';
 import { wake } from './jobs/publishing-store.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
 import { registerCancelRetryRoutes } from './routes/public/cancel-retry.js';
+import { registerProbeRoutes } from './routes/public/probes.js';
 import { registerQueueHealthRoutes } from './routes/public/queue-health.js';
 import { registerRunRoutes } from './routes/public/run.js';
 import { registerStatusRoutes } from './routes/public/status.js';
@@ -42,6 +44,8 @@ export interface AppOptions {
   fleet?: FleetView;
   onTerminal?: (job: JobRecord) => void;
   onPostIgnored?: JobContext['onPostIgnored'];
+  /** Shared with the server's timer loops, so one outage is logged once; made here when absent. */
+  outages?: OutageLog;
 }
 
 export interface SluiceApp {
@@ -73,8 +77,15 @@ export function createApp(options: AppOptions): SluiceApp {
     rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
     exposeHeadRoutes: false,
     bodyLimit: largestBodyCap(config),
-    // Long-polls hold for up to 300 s (spec §1.5): Node's 300 s default request timeout must not cut them.
-    requestTimeout: 330_000,
+    // Covers receiving the request only (Node's requestTimeout), not a held answer: a client sending its body slowly
+    // cannot keep a socket past this, while long-polls still hold up to 300 s (spec §1.5).
+    requestTimeout: config.server.requestTimeoutMs,
+    // Node reads the timeout when the server is constructed (Fastify sets it later, which Node 20 ignores), and
+    // checks for requests past it every connectionsCheckingInterval: 30 s by default, far past the timeout.
+    http: {
+      requestTimeout: config.server.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, config.server.requestTimeoutMs),
+    },
     // Workers long-poll without pause: a log line per request would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
@@ -83,6 +94,7 @@ export function createApp(options: AppOptions): SluiceApp {
       void reply.code(404).send({ error: errorText('ERR_ROUTE_NOT_FOUND'), code: 'ERR_ROUTE_NOT_FOUND' });
     },
   });
+  app.server.maxConnections = config.server.maxConnections;
   const shutdown = new AbortController();
   const clientHolds = new AbortController();
   // Every held request listens on one of these until it ends: thousands at once is normal, not a leak.
@@ -90,12 +102,14 @@ export function createApp(options: AppOptions): SluiceApp {
   const now = options.now ?? systemClock;
   const wakeups = new Wakeups(now);
   const log = options.logger || (app.log as Logger);
+  const outages = options.outages ?? new OutageLog(log, now);
   const context: JobContext = createJobContext({
     store,
     wakeups,
     endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
     now,
     log,
+    outages,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
   });
@@ -111,6 +125,7 @@ export function createApp(options: AppOptions): SluiceApp {
       context,
       new LeaseMonitor(context, { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims }),
     ),
+    outages,
     health: new HealthReporter(
       context,
       options.fleet,
@@ -126,7 +141,7 @@ export function createApp(options: AppOptions): SluiceApp {
   app.addHook('onClose', () => unsubscribe?.());
 
   registerRawBodyParser(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, outages);
   app.setNotFoundHandler((_request, reply) =>
     reply.code(404).send({ error: errorText('ERR_ROUTE_NOT_FOUND'), code: 'ERR_ROUTE_NOT_FOUND' }),
   );
@@ -143,6 +158,7 @@ export function createApp(options: AppOptions): SluiceApp {
   ]) {
     register(app, services);
   }
+  registerProbeRoutes(app, services, () => store.checkWritable(context.now()));
 
   return {
     app,

@@ -3,9 +3,11 @@
 // workers, close, send the webhooks in flight, flush the store.
 import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
+import { systemClock } from './clock.js';
 import type { Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
+import { OutageLog } from './jobs/outage-log.js';
 import { createWebhookSender } from './jobs/webhooks/create-webhook-sender.js';
 import { registerMetricsRoute } from './metrics/metrics-route.js';
 import { SluiceMetrics } from './metrics/sluice-metrics.js';
@@ -39,7 +41,8 @@ function originFor(config: Config, port: number): string {
 export async function startServer({ config, store, logger, reloadConfig }: StartOptions): Promise<RunningServer> {
   const server = config.server;
   let metrics: SluiceMetrics | undefined;
-  const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result));
+  const outages = new OutageLog(logger, systemClock);
+  const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result), outages);
   const fleet = new Fleet(
     config,
     {
@@ -58,7 +61,7 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
     metrics?.jobFinished(job);
   };
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
-  const sluice = createApp({ store, config, logger, onTerminal, onPostIgnored, fleet });
+  const sluice = createApp({ store, config, logger, onTerminal, onPostIgnored, fleet, outages });
   registerAdminRoutes(sluice.app, sluice.services, fleet);
   if (server.metrics.enabled) {
     metrics = new SluiceMetrics({
@@ -87,7 +90,7 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
   fleet.start({
     ctx: sluice.context,
     baseUrl,
-    issueToken: (endpointId) => sluice.services.auth.issueWorkerToken(endpointId),
+    issueToken: (endpointId, workerId) => sluice.services.auth.issueWorkerToken(endpointId, workerId),
     unregisterToken: (endpointId, token) => sluice.services.auth.removeWorkerToken(endpointId, token),
   });
 

@@ -35,6 +35,8 @@ export interface JobReporterDeps {
 export class JobReporter implements Reporter {
   private chain: Promise<void> = Promise.resolve();
   private finished = false;
+  /** Stream posts made for this job; each post's number rides along so a retried post is applied once. */
+  private streamSeq = 0;
 
   constructor(
     private readonly jobId: string,
@@ -55,11 +57,12 @@ export class JobReporter implements Reporter {
   }
 
   streamItem(text: string): Promise<void> {
-    const url = this.deps.urls.jobStream(this.jobId);
+    const url = this.deps.urls.jobStream(this.jobId, this.streamSeq + 1);
     if (url === undefined) {
       this.deps.log.error('stream item dropped: RUNPOD_WEBHOOK_POST_STREAM is not set', this.jobId);
       return Promise.resolve();
     }
+    this.streamSeq += 1;
     return this.enqueue('stream item', url, text, this.deps.retryDelaysMs);
   }
 

@@ -114,6 +114,25 @@ describe('generator handlers', () => {
     expect(Math.max(...api.of('job-stream').map((r) => r.at))).toBeLessThanOrEqual(done.at);
   });
 
+  it('numbers its stream posts, and a retried post keeps its number (stream_seq)', async () => {
+    api.enqueue({ id: 'j1', input: {} });
+    // The first post's answer is lost as a 503 after a Redis stall: the server may have applied it.
+    api.streamStatuses = [503];
+    worker = runWorker(api, {
+      handler: function* () {
+        yield 'A';
+        yield 'B';
+      },
+    });
+    await api.waitForResult('j1');
+    const posts = api.of('job-stream', 'j1');
+    expect(posts.map((r) => [r.json, r.query.get('stream_seq')])).toEqual([
+      [{ output: 'A' }, '1'],
+      [{ output: 'A' }, '1'],
+      [{ output: 'B' }, '2'],
+    ]);
+  });
+
   it('aggregates the items into the final output with returnAggregateStream (sync generator)', async () => {
     api.enqueue({ id: 'j1', input: {} });
     worker = runWorker(api, {

@@ -31,8 +31,11 @@ export interface WorkerUrls {
   jobDone(jobId: string, isStream: boolean): string;
   /** Undefined when SLUICE_WEBHOOK_POST_OUTPUT_BATCH is unset (RunPod, or a worker started by hand). */
   jobDoneBatch: string | undefined;
-  /** Undefined when RUNPOD_WEBHOOK_POST_STREAM is unset. */
-  jobStream(jobId: string): string | undefined;
+  /**
+   * Undefined when RUNPOD_WEBHOOK_POST_STREAM is unset. `seq` numbers the job's posts from 1 (`stream_seq`, a
+   * Sluice extension): a retried post keeps its number, so the server applies it once. RunPod ignores it.
+   */
+  jobStream(jobId: string, seq?: number): string | undefined;
   /** Undefined when RUNPOD_WEBHOOK_PING is unset. */
   ping(jobIds: readonly string[], runpodVersion: string): string | undefined;
 }
@@ -58,7 +61,9 @@ export function buildWorkerUrls(templates: UrlTemplates, workerId: string): Work
     jobStop: hasTake ? fill(take, TAKE, '/job-stop/') : undefined,
     jobDone: (jobId, isStream) => withQuery(fill(done, '$ID', jobId), `isStream=${String(isStream)}`),
     jobDoneBatch: doneBatch,
-    jobStream: (jobId) => stream && withQuery(fill(stream, '$ID', jobId), 'isStream=false'),
+    jobStream: (jobId, seq) =>
+      stream &&
+      withQuery(fill(stream, '$ID', jobId), seq === undefined ? 'isStream=false' : `isStream=false&stream_seq=${seq}`),
     ping: (jobIds, runpodVersion) => {
       if (!ping) return undefined;
       // `job_id` is absent when idle (spec §6.7); the comma is encoded as %2C, as Python's requests does.

@@ -94,6 +94,8 @@ const webhooks = z
     allowAddresses: z
       .array(z.string().refine(isAddressOrRange, { message: 'expected an IP address or a CIDR range' }))
       .default([]),
+    /** One endpoint's deliveries in flight at once: a slow or black-holed target cannot take every slot. */
+    maxInFlightPerEndpoint: int(1, 16).default(4),
   })
   .strict()
   .prefault({});
@@ -116,6 +118,8 @@ export const endpointSchema = z
     maxRunsyncBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunsyncBytes),
     maxStreamItemBytes: int(1024, 1024 * MB).default(DEFAULTS.maxStreamItemBytes),
     maxResultBytes: int(1024, 1024 * MB).default(DEFAULTS.maxResultBytes),
+    /** Undelivered stream items one job may hold; a post past it fails the job (nobody is reading it). */
+    maxStreamBufferBytes: int(1024, 16 * 1024 * MB).default(64 * MB),
     /** IN_QUEUE jobs at which run/runsync answer 429 `queue is full`; absent = unlimited. */
     maxQueueSize: int(1, 100_000_000).optional(),
     /** Signs this endpoint's webhooks (Standard Webhooks headers, spec §9.3). */
@@ -130,6 +134,10 @@ export const endpointSchema = z
     path: ['workersMax'],
     // Checked even when other keys of the endpoint are wrong, so one run reports every problem.
     when: (payload) => isRecord(payload.value) && typeof payload.value['workersMin'] === 'number',
+  })
+  .refine((e) => e.maxStreamBufferBytes >= e.maxStreamItemBytes, {
+    message: 'maxStreamBufferBytes must be >= maxStreamItemBytes',
+    path: ['maxStreamBufferBytes'],
   })
   .transform((e) => ({ ...e, workersMax: e.workersMax ?? Math.max(e.workersMin, 3) }));
 
@@ -164,6 +172,10 @@ export const configSchema = z
         /** No ping for this long: the worker is lost (spec §6.8); default max(3 × ping interval, 30000). */
         workerLostAfterMs: duration({ min: 1000, max: 3_600_000 }).optional(),
         maxReclaims: int(0, 100).default(DEFAULTS.maxReclaims),
+        /** How long a client may take to send a whole request (headers and body); held answers do not count. */
+        requestTimeoutMs: duration({ min: 1000, max: 600_000 }).default(60_000),
+        /** Open connections at once; more are closed as they arrive. */
+        maxConnections: int(16, 1_000_000).default(10_000),
         gpus: z.array(z.number().int().min(0)).default([]),
         /** Several servers on one Redis store acting as one worker fleet (docs/scaling.md); unused on SQLite. */
         fleet: z

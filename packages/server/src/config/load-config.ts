@@ -126,6 +126,12 @@ export function resolveConfig(rawInput: unknown, overrides: ConfigOverrides = {}
     throw new ConfigError(`${source}: must be an object with an "endpoints" key`);
   }
   const raw = structuredClone(rawInput) as Raw;
+  // JSON and YAML parsers keep `__proto__` as a key, but the schema's record drops it without a word: the endpoint
+  // would silently not exist. Refuse it by name instead.
+  const endpoints = raw['endpoints'];
+  if (typeof endpoints === 'object' && endpoints !== null && Object.hasOwn(endpoints, '__proto__')) {
+    throw new ConfigError(`${source} is invalid:\n  endpoints.__proto__: this endpoint id is reserved; choose another`);
+  }
   applyOverrides(raw, overrides);
   const result = configSchema.safeParse(raw, { error: configErrorMap });
   if (!result.success) throw new ConfigError(`${source} is invalid:\n${describeIssues(result.error.issues)}`);

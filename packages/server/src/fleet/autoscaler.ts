@@ -19,6 +19,7 @@ import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobCounts, QueueStats, WorkerRecord } from '../store/job-store.js';
 import { WorkerState, type EndpointSlots, type LaunchedWorker } from './launcher.js';
 import { decideScale, type ScalerWorker } from './scaler-policy.js';
+import { logFailure } from '../jobs/outage-log.js';
 import type { FleetCoordinator } from './cluster/fleet-coordinator.js';
 import type { ServerShare } from '../store/fleet-registry.js';
 
@@ -103,7 +104,7 @@ export class Autoscaler {
     this.loop = new PeriodicLoop({
       everyMs: options.tickMs ?? 1000,
       run: () => this.tick(),
-      onError: (err) => this.log.error({ err }, 'autoscaler tick failed'),
+      onError: (err) => logFailure(this.ctx.outages, this.log, err, 'autoscaler tick failed'),
     });
   }
 
@@ -132,7 +133,7 @@ export class Autoscaler {
       try {
         await this.tickEndpoint(endpointId);
       } catch (err) {
-        this.log.error({ err, endpointId }, 'autoscaler tick failed for endpoint');
+        logFailure(this.ctx.outages, this.log.child({ endpointId }), err, 'autoscaler tick failed for endpoint');
       }
     }
   }

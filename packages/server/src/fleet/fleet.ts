@@ -30,7 +30,7 @@ export interface FleetOptions {
 export interface FleetStart {
   ctx: JobContext;
   baseUrl: string;
-  issueToken: (endpointId: string) => string;
+  issueToken: (endpointId: string, workerId: string) => string;
   unregisterToken?: (endpointId: string, token: string) => void;
 }
 
@@ -106,11 +106,15 @@ export class Fleet implements FleetView {
     await running.launcher.stop();
   }
 
-  /** Fleet-wide when servers share it (every live server's advert), else this server's. */
-  initializing(endpointId: string): number {
+  /** This server's launched workers not yet seen in the store, by id (/health counts each worker once). */
+  initializing(endpointId: string): string[] {
+    return this.running?.launcher.initializing(endpointId) ?? [];
+  }
+
+  /** Fleet-wide starting workers (every live server's advert) when servers share the fleet, else undefined. */
+  initializingFleetWide(endpointId: string): number | undefined {
     const shared = this.running?.shared;
-    if (shared) return fleetCount(shared.member.servers(), endpointId, 'initializing');
-    return this.running?.launcher.initializing(endpointId) ?? 0;
+    return shared ? fleetCount(shared.member.servers(), endpointId, 'initializing') : undefined;
   }
 
   throttled(endpointId: string): number {

@@ -36,7 +36,7 @@ export interface LauncherOptions {
   /** `server.gpus`: the GPU indices workers may be given. */
   gpus?: readonly number[];
   /** Issues the token a new worker of the endpoint authenticates with (auth accepts it from then on). */
-  issueToken(endpointId: string): string;
+  issueToken(endpointId: string, workerId: string): string;
   /** Called once the worker's process has exited: its token opens nothing any more. */
   unregisterToken?(endpointId: string, token: string): void;
   /** Time a stopping worker gets to drain before SIGKILL; longer than the worker SDK's own 30 s grace. */
@@ -134,8 +134,10 @@ export class Launcher {
    * Launched workers not yet in the store as of the last sync (FleetView). Once there, the store's own count
    * of workers without a request covers them, and is more current than this view.
    */
-  initializing(endpointId: string): number {
-    return this.managedOf(endpointId).filter((w) => w.state === WorkerState.STARTING && !w.record).length;
+  initializing(endpointId: string): string[] {
+    return this.managedOf(endpointId)
+      .filter((w) => w.state === WorkerState.STARTING && !w.record)
+      .map((w) => w.workerId);
   }
 
   /** Wanted workers without free GPUs (FleetView). */
@@ -302,7 +304,7 @@ export class Launcher {
     const command = endpoint.worker;
     if (!command) return;
     const workerId = `w-${randomBytes(6).toString('hex')}`;
-    const token = this.options.issueToken(endpointId);
+    const token = this.options.issueToken(endpointId, workerId);
     const label = gpuLabel(gpus);
     const env = mergeEnv(
       process.env,

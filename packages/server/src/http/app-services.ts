@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Config, EndpointConfig } from '../config/config-schema.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { HealthReporter } from '../jobs/health-reporter.js';
+import type { OutageLog } from '../jobs/outage-log.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkerPosts } from '../jobs/worker-posts.js';
 import type { WorkerPresence } from '../jobs/worker-presence.js';
@@ -27,6 +28,8 @@ export interface AppServices {
   posts: WorkerPosts;
   presence: WorkerPresence;
   health: HealthReporter;
+  /** Store outages, logged once per incident; the readiness probe ends one. */
+  outages: OutageLog;
   /** Aborts when the server begins shutting down: held requests answer at once. */
   shutdownSignal: AbortSignal;
   /** Aborts a little later, once workers have drained: held client requests (runsync, status-sync, stream) answer. */

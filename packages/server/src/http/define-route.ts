@@ -115,7 +115,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       const held: HeldError = { startedAt: services.now(), signal };
       if (def.holdErrors) holds.set(request, held);
       try {
-        services.auth.check(request.headers.authorization, def.kind, endpointId);
+        services.auth.check(request.headers.authorization, def.kind, endpointId, params['workerId']);
         const endpoint = services.jobs.endpointOrThrow(endpointId);
         const query = request.query as RouteContext['query'];
         const ctx: RouteContext = {

@@ -1,7 +1,11 @@
 // The one place errors become HTTP answers: Sluice errors keep their status and text; framework errors
 // map to the spec's codes; anything else is a logged 500 that leaks nothing (RunPod's `{"error"}` shape).
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERROR_CODES, isSluiceError, type ErrorCode, errorText } from '@sluice/protocol';
+import { ERROR_CODES, errorText, isSluiceError, type ErrorCode } from '@sluice/protocol';
+import type { OutageLog } from '../jobs/outage-log.js';
+
+/** Seconds a client should wait after a 503: outages (a Redis restart, an operator freeing disk) take a while. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 function frameworkCode(err: FastifyError): { code: ErrorCode; message: string } | undefined {
   switch (err.code) {
@@ -19,12 +23,16 @@ function frameworkCode(err: FastifyError): { code: ErrorCode; message: string } 
   }
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(app: FastifyInstance, outages: OutageLog): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isSluiceError(err)) {
-      if (err.status >= 500) request.log.error({ err }, err.message);
+      // An outage is logged once for all the requests it fails; other 5xx are bugs, each worth a line.
+      if (err.status >= 500) outages.failed(err, err.message, {}, request.log);
       // Every 429 tells the client when to come back (spec §1.4); senders that know better set it themselves.
       if (err.status === 429 && !reply.hasHeader('retry-after')) void reply.header('Retry-After', '1');
+      if (err.status === 503 && !reply.hasHeader('retry-after')) {
+        void reply.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
+      }
       return reply.code(err.status).send({ error: err.message, code: err.code });
     }
     const mapped = frameworkCode(err);

@@ -10,8 +10,10 @@ const UNHEALTHY_WINDOW_MS = 10 * 60_000;
 
 /** What the launcher and autoscaler add to the worker counts. */
 export interface FleetView {
-  /** Launched worker ids that have made no request yet. */
-  initializing(endpointId: string): number;
+  /** Ids of launched workers the fleet has not yet seen in the store (its view lags the store's by a sync). */
+  initializing(endpointId: string): string[];
+  /** Starting workers of every server sharing the fleet (their adverts), or undefined for a lone server. */
+  initializingFleetWide?(endpointId: string): number | undefined;
   /** Workers wanted but not startable for lack of capacity. */
   throttled(endpointId: string): number;
 }
@@ -32,7 +34,14 @@ export class HealthReporter {
     const now = this.ctx.now();
     const tally = { idle: 0, running: 0, unhealthy: 0, initializing: 0, gone: 0 };
     for (const worker of workers) tally[this.classify(worker, now)]++;
-    const initializing = Math.max(tally.initializing, this.fleet?.initializing(endpointId) ?? 0);
+    // Each worker is counted once: a launched worker the store already knows is counted by its store record.
+    const known = new Set(workers.map((w) => w.workerId));
+    const unseen = (this.fleet?.initializing(endpointId) ?? []).filter((id) => !known.has(id)).length;
+    // Other servers' starting workers are known only as counts in their adverts, so a shared fleet answers at
+    // least that many.
+    const local = tally.initializing + unseen;
+    const fleetWide = this.fleet?.initializingFleetWide?.(endpointId);
+    const initializing = fleetWide === undefined ? local : Math.max(local, fleetWide);
     return {
       jobs: {
         completed: counts.completed,

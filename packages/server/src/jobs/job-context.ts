@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobRecord } from '../store/job-record.js';
+import type { OutageLog } from './outage-log.js';
 import { PublishingStore } from './publishing-store.js';
 import type { Wakeups } from './wakeups.js';
 
@@ -13,6 +14,8 @@ export interface JobContext {
   endpoint(endpointId: string): EndpointConfig | undefined;
   now: () => number;
   log: Logger;
+  /** Store outages logged once per incident (outage-log.ts); absent in unit tests of a single component. */
+  outages?: OutageLog;
   /** Called when a worker post for a known job changed nothing (metrics). */
   onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;
 }

@@ -97,7 +97,7 @@ export class JobService {
   /** `status?ttl=`: moves the ttl deadline to now + ttl (spec §4.3). */
   async setTtl(endpointId: string, id: string, ttl: number): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
-    const job = await this.ctx.store.setTtlDeadline(endpointId, id, this.ctx.now() + ttl);
+    const job = await this.ctx.store.setTtlDeadline(endpointId, id, this.ctx.now() + ttl, ttl);
     if (!job) throw notFound();
     return job;
   }

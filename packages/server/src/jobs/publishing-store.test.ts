@@ -132,4 +132,25 @@ describe('PublishingStore', () => {
       await store.close();
     }
   });
+
+  it('forwards stream post options and wakes stream readers only for an item it appended', async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const { job } = await store.enqueue(newJob());
+      await store.claim(job.endpointId, 'w1', 1, 1);
+      const key = streamKey(job.endpointId, job.id);
+      const append = async (seq: number, maxBufferBytes = 1_000) => {
+        const seqBefore = wakeups.seq(key);
+        const outcome = await store.appendStream(job.endpointId, 'w1', job.id, { n: seq }, { seq, maxBufferBytes });
+        return { kind: outcome.kind, woke: wakeups.seq(key) !== seqBefore };
+      };
+      expect(await append(1)).toEqual({ kind: 'applied', woke: true });
+      expect(await append(1)).toEqual({ kind: 'duplicate', woke: false });
+      expect(await append(2, 1)).toEqual({ kind: 'buffer-full', woke: false });
+    } finally {
+      await store.close();
+    }
+  });
 });

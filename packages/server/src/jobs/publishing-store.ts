@@ -5,6 +5,7 @@ import type { Json, JobStatus } from '@sluice/protocol';
 import { isTerminal } from '@sluice/protocol';
 import type { JobRecord, NewJob } from '../store/job-record.js';
 import type {
+  AppendOptions,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -19,6 +20,7 @@ import type {
   StreamRead,
   Transition,
   WebhookDelivery,
+  WebhookTakeLimits,
   WorkerRecord,
   WorkerUpdate,
 } from '../store/job-store.js';
@@ -103,6 +105,10 @@ export class PublishingStore implements JobStore {
     return this.inner.fleet;
   }
 
+  checkWritable(now: number): Promise<void> {
+    return this.inner.checkWritable(now);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -135,8 +141,8 @@ export class PublishingStore implements JobStore {
     return step;
   }
 
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined> {
-    return this.inner.setTtlDeadline(endpointId, id, deadline);
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined> {
+    return this.inner.setTtlDeadline(endpointId, id, deadline, ttl);
   }
 
   async claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]> {
@@ -164,8 +170,15 @@ export class PublishingStore implements JobStore {
     return outcome;
   }
 
-  async appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
-    const outcome = await this.inner.appendStream(endpointId, workerId, id, item);
+  async appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options?: AppendOptions,
+  ): Promise<PostOutcome> {
+    const outcome = await this.inner.appendStream(endpointId, workerId, id, item, options);
+    // A duplicate or a refused item appended nothing: nobody has anything new to read.
     if (outcome.kind === 'applied') this.publish({ job: outcome.job, from: 'IN_PROGRESS', streamed: true });
     return outcome;
   }
@@ -233,8 +246,8 @@ export class PublishingStore implements JobStore {
     );
   }
 
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]> {
-    return this.inner.takeDueWebhooks(now, max, leaseMs);
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]> {
+    return this.inner.takeDueWebhooks(now, max, leaseMs, limits);
   }
 
   settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void> {

@@ -5,6 +5,7 @@ import type { JobContext } from './job-context.js';
 import { LOST_ERROR } from './lease-monitor.js';
 import { PeriodicLoop } from './periodic-loop.js';
 import { isUnhealthy } from './worker-presence.js';
+import { logFailure } from './outage-log.js';
 
 export interface ReaperOptions {
   intervalMs: number;
@@ -66,8 +67,9 @@ export class Reaper {
   ) {
     this.loop = new PeriodicLoop({
       everyMs: options.intervalMs,
-      run: () => this.tick(),
-      onError: (err) => this.ctx.log.error({ err }, 'reaper tick failed'),
+      // A tick that went through ends a store outage the log is in.
+      run: () => this.tick().then(() => this.ctx.outages?.recovered()),
+      onError: (err) => logFailure(this.ctx.outages, this.ctx.log, err, 'reaper tick failed'),
     });
   }
 

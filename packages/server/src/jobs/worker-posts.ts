@@ -19,6 +19,8 @@ export interface WorkerPost {
   jobId: string;
   /** The raw body, parsed here whatever its content type (spec §1.3). */
   body: Buffer | undefined;
+  /** `stream_seq` of a job-stream post (sent by @sluice/worker): the store applies each number once. */
+  seq?: number;
 }
 
 function isJsonObject(value: unknown): value is Record<string, Json> {
@@ -104,7 +106,18 @@ export class WorkerPosts {
     const item = parseObject(post.body);
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
     if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON');
-    return this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
+    const endpoint = this.endpoint(post);
+    const outcome = await this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item, {
+      ...(post.seq === undefined ? {} : { seq: post.seq }),
+      maxBufferBytes: endpoint.maxStreamBufferBytes,
+    });
+    if (outcome.kind === 'buffer-full') {
+      // Nobody reads the stream fast enough: holding the worker would only move the growth into its memory.
+      const cap = formatMb(endpoint.maxStreamBufferBytes);
+      await this.failForPost(post, `stream buffer exceeded ${cap} of undelivered items`);
+      throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', `stream buffer is full; max undelivered is ${cap}`);
+    }
+    return outcome;
   }
 
   /** Fails the job of an oversized post (spec §2.6) and throws the 413 the worker gets. */

@@ -40,7 +40,21 @@ export type PostOutcome =
   | { kind: 'applied'; job: JobRecord }
   /** Known job, but terminal or leased to someone else: answered 200, nothing changed. */
   | { kind: 'ignored'; job: JobRecord }
-  | { kind: 'not-found' };
+  | { kind: 'not-found' }
+  /** A stream post whose sequence was applied already (a retry of a post whose answer was lost): answered 200. */
+  | { kind: 'duplicate'; job: JobRecord }
+  /** A stream post that would take the job's unread items past `maxBufferBytes`: nothing appended. */
+  | { kind: 'buffer-full'; job: JobRecord };
+
+export interface AppendOptions {
+  /**
+   * The worker's number for this post, from 1 per job in the order it posted (`@sluice/worker` sends it): a post
+   * numbered at or below the highest one applied during the same lease is a duplicate and appends nothing.
+   */
+  seq?: number;
+  /** Refuse the item when the job's undelivered items (in UTF-8 bytes of their JSON) would exceed this. */
+  maxBufferBytes?: number;
+}
 
 export interface FinalResult {
   status: Extract<JobStatus, 'COMPLETED' | 'FAILED'>;
@@ -109,6 +123,14 @@ export interface ExpireResult {
   timedOut: ExpiredJob[];
   /** Records deleted (retention ended, or ttl deadline while terminal). */
   deleted: number;
+}
+
+/** Fair shares of the sender's slots (issue #12 item 3): one endpoint's slow targets cannot hold them all. */
+export interface WebhookTakeLimits {
+  /** At most this many of one endpoint's deliveries in flight at once, those in `inFlight` included. */
+  maxPerEndpoint: number;
+  /** The caller's deliveries in flight now, per endpoint. */
+  inFlight: ReadonlyMap<string, number>;
 }
 
 export interface WebhookDelivery {
@@ -184,6 +206,12 @@ export interface JobStore {
   /** Present when several servers may share this store's worker fleet (store/fleet-registry.ts). */
   readonly fleet?: FleetRegistry;
 
+  /**
+   * Proves the store reachable and writable now (`GET /readyz`): one small durable write, plus whatever the
+   * backend needs to be able to take more (free disk space). Rejects with ERR_UNAVAILABLE otherwise.
+   */
+  checkWritable(now: number): Promise<void>;
+
   /** Releases connections and file handles. Idempotent; every later call rejects with ERR_UNAVAILABLE. */
   close(): Promise<void>;
 
@@ -201,8 +229,11 @@ export interface JobStore {
    * queued at that moment. While `next` is returned, call again with it; jobs submitted meanwhile stay queued.
    */
   purgeQueue(endpointId: string, now: number, max: number, cursor?: string): Promise<PurgeStep>;
-  /** Moves the ttl deadline (`status?ttl=`, spec §4.3). */
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined>;
+  /**
+   * Moves the ttl deadline (`status?ttl=`, spec §4.3). `ttl`, when given, becomes the job's ttl, so a job it times
+   * out reads `ttl expired (<that ttl> ms)`.
+   */
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined>;
 
   // ── worker ─────────────────────────────────────────────────────────────────
   /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2); none to a worker recorded as draining. */
@@ -216,8 +247,14 @@ export interface JobStore {
   progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome>;
   /** Final `job-done`, or sluice failing a job for an invalid post (rows 5, 6, 7). */
   finish(endpointId: string, workerId: string, id: string, result: FinalResult, now: number): Promise<PostOutcome>;
-  /** `job-stream` post: appends one item (row 4). */
-  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome>;
+  /** `job-stream` post: appends one item (row 4), once per `seq`, within `maxBufferBytes` of unread items. */
+  appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options?: AppendOptions,
+  ): Promise<PostOutcome>;
   /** Hands out up to `max` undelivered stream items and advances the job's one shared cursor (spec §4.5). */
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined>;
   /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */
@@ -259,8 +296,11 @@ export interface JobStore {
   ): Promise<JobRecord[]>;
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
-  /** Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile. */
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]>;
+  /**
+   * Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile; earliest
+   * due first, skipping an endpoint once `limits` says it has its share in flight.
+   */
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]>;
   /** Ends a delivery (sent or given up), or schedules its next attempt at `retryAt`. */
   settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void>;
 }

@@ -39,6 +39,8 @@ export class FakeWorkerApi {
   stopStatus: number | undefined;
   /** Status for each job-done post, in arrival order; once used up, 200. */
   doneStatuses: number[] = [];
+  /** Status for each job-stream post, in arrival order; once used up, 200. */
+  streamStatuses: number[] = [];
 
   private readonly server = createServer((req, res) => this.handle(req, res));
   private readonly events = new EventEmitter();
@@ -169,6 +171,7 @@ export class FakeWorkerApi {
         return send(res, 200, JSON.stringify({ results: items.map((item) => ({ id: item.id, status: 200 })) }));
       }
       case 'job-stream':
+        return send(res, this.streamStatuses.shift() ?? 200, '{}');
       case 'ping':
         return send(res, 200, '{}');
       default:

@@ -25,7 +25,7 @@ function server(registry: MemoryFleetRegistry, clock: { now: number }, serverId:
   const launcher: AdvertisedLauncher = {
     workersOf: () => workers,
     throttled: () => 0,
-    initializing: () => 0,
+    initializing: () => [],
     freeGpus: () => gpus.length - workers.reduce((n, w) => n + w.gpus.length, 0),
   };
   const now = () => clock.now;

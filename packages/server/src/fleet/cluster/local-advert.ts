@@ -10,7 +10,8 @@ import type { LocalFleetState } from './cluster-member.js';
 export interface AdvertisedLauncher {
   workersOf(endpointId: string): LaunchedWorker[];
   throttled(endpointId: string): number;
-  initializing(endpointId: string): number;
+  /** Ids of launched workers not yet seen in the store. */
+  initializing(endpointId: string): string[];
   freeGpus(): number;
 }
 
@@ -53,7 +54,7 @@ export class LocalAdvert implements LocalFleetState {
     return {
       workers,
       throttled: this.launcher.throttled(endpointId),
-      initializing: this.launcher.initializing(endpointId),
+      initializing: this.launcher.initializing(endpointId).length,
     };
   }
 

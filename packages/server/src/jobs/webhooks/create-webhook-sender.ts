@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config-schema.js';
 import type { JobStore } from '../../store/job-store.js';
+import type { OutageLog } from '../outage-log.js';
 import { SERVER_VERSION } from '../../version.js';
 import { parseWebhookSecrets } from './signature.js';
 import { WebhookSender, type WebhookAttemptOutcome } from './webhook-sender.js';
@@ -11,6 +12,7 @@ export function createWebhookSender(
   store: JobStore,
   log: Logger,
   onAttempt?: (result: WebhookAttemptOutcome) => void,
+  outages?: OutageLog,
 ): WebhookSender {
   const keys = new Map<string, Buffer[]>();
   for (const [endpointId, endpoint] of Object.entries(config.endpoints)) {
@@ -19,9 +21,11 @@ export function createWebhookSender(
   return new WebhookSender({
     store,
     policy: config.server.webhooks,
+    maxInFlightPerEndpoint: config.server.webhooks.maxInFlightPerEndpoint,
     keysFor: (endpointId) => keys.get(endpointId),
     userAgent: `sluice/${SERVER_VERSION}`,
     log,
     onAttempt,
+    outages,
   });
 }

@@ -12,6 +12,7 @@ describe('webhook configuration', () => {
       timeoutMs: 10_000,
       blockPrivateAddresses: false,
       allowAddresses: [],
+      maxInFlightPerEndpoint: 4,
     });
     expect(config.endpoints['echo']?.webhookSecret).toBeUndefined();
   });

@@ -9,6 +9,7 @@
 import { systemClock } from '../../clock.js';
 import type { Logger } from 'pino';
 import type { JobStore, WebhookDelivery } from '../../store/job-store.js';
+import { logFailure, type OutageLog } from '../outage-log.js';
 import type { LookupAll } from './address-policy.js';
 import type { PostJson } from './post-json.js';
 import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';
@@ -25,10 +26,14 @@ export interface WebhookSenderOptions {
   intervalMs?: number;
   /** Deliveries in flight at once. Default 16. */
   concurrency?: number;
+  /** One endpoint's deliveries in flight at once, so its slow targets cannot hold every slot. Default 4. */
+  maxInFlightPerEndpoint?: number;
   post?: PostJson;
   lookup?: LookupAll;
   /** Told the result of every attempt (metrics): delivered, retry, refused or gave-up. */
   onAttempt?(result: WebhookAttemptOutcome): void;
+  /** Store outages are logged once per incident there, instead of once per poll. */
+  outages?: OutageLog;
 }
 
 export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'gave-up';
@@ -56,6 +61,8 @@ export class WebhookSender {
   /** The last poll took as many deliveries as there were free slots: more may be due. */
   private saturated = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries in flight per endpoint (fair shares of the slots). */
+  private readonly inFlightBy = new Map<string, number>();
   private readonly now: () => number;
   private readonly intervalMs: number;
   private readonly concurrency: number;
@@ -80,7 +87,7 @@ export class WebhookSender {
     }
     this.state = 'polling';
     this.polling = this.poll()
-      .catch((err: unknown) => this.options.log.error({ err }, 'webhook outbox poll failed'))
+      .catch((err: unknown) => logFailure(this.options.outages, this.options.log, err, 'webhook outbox poll failed'))
       .finally(() => {
         this.polling = undefined;
         if (this.state === 'stopped') return;
@@ -106,9 +113,14 @@ export class WebhookSender {
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0) return;
     const leaseMs = this.options.policy.timeoutMs + LEASE_MARGIN_MS;
-    const due = await this.options.store.takeDueWebhooks(this.now(), free, leaseMs);
-    this.saturated = due.length === free;
+    const maxPerEndpoint = Math.min(this.options.maxInFlightPerEndpoint ?? 4, this.concurrency);
+    const due = await this.options.store.takeDueWebhooks(this.now(), free, leaseMs, {
+      maxPerEndpoint,
+      inFlight: this.inFlightBy,
+    });
     for (const delivery of due) {
+      const endpointId = delivery.endpointId;
+      this.inFlightBy.set(endpointId, (this.inFlightBy.get(endpointId) ?? 0) + 1);
       const sending: Promise<void> = this.deliver(delivery)
         .catch((err: unknown) =>
           this.options.log.error(
@@ -118,10 +130,15 @@ export class WebhookSender {
         )
         .finally(() => {
           this.inFlight.delete(sending);
+          const left = (this.inFlightBy.get(endpointId) ?? 1) - 1;
+          if (left > 0) this.inFlightBy.set(endpointId, left);
+          else this.inFlightBy.delete(endpointId);
           if (this.saturated) this.kick();
         });
       this.inFlight.add(sending);
     }
+    // Fewer than asked may also mean an endpoint with due deliveries had its share out: poll again as one ends.
+    this.saturated = due.length === free || [...this.inFlightBy.values()].some((n) => n >= maxPerEndpoint);
   }
 
   /** Makes the next poll happen no later than `at`. */

@@ -1,7 +1,7 @@
 // `status/{id}` (spec §4.3, answers at once, `?ttl=` moves the deadline) and `status-sync/{id}` (spec §4.4, and
 // as server-sent events on request, §9.1).
 import type { FastifyInstance } from 'fastify';
-import { DEFAULTS, RANGES, parseIntegerParam } from '@sluice/protocol';
+import { DEFAULTS, RANGES, SluiceError, parseIntegerParam } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
 import { sendEvents, wantsEventStream } from '../../http/event-stream.js';
@@ -13,8 +13,12 @@ export function registerStatusRoutes(app: FastifyInstance, services: AppServices
     url: '/v2/:endpointId/status/:jobId',
     methods: ['GET', 'POST'],
     kind: 'client-read',
-    handler: async (ctx) => {
+    handler: async (ctx, request) => {
       const ttl = parseIntegerParam('ttl', ctx.query['ttl'], RANGES.statusTtl);
+      // Moving the deadline can time out a live job or delete a finished one: that is a change, not a read.
+      if (ttl !== undefined && !services.auth.canWrite(request.headers.authorization, ctx.endpointId)) {
+        throw new SluiceError('ERR_AUTH_READ_ONLY');
+      }
       const jobId = ctx.params['jobId'] ?? '';
       const job =
         ttl === undefined

@@ -1,12 +1,15 @@
 // `POST job-done/{workerId}/{jobId}` and `POST job-stream/{workerId}/{jobId}` (spec §6.4, §6.5). Posts for
 // terminal jobs or jobs leased elsewhere answer 200 and change nothing; unknown jobs answer 404.
 import type { FastifyInstance } from 'fastify';
-import { SluiceError, formatMb } from '@sluice/protocol';
+import { SluiceError, formatMb, parseIntegerParam } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute, type RouteContext } from '../../http/define-route.js';
 import type { PostOutcome } from '../../store/job-store.js';
 import type { WorkerPost } from '../../jobs/worker-posts.js';
 import { gpuLabel, queryValue } from './worker-query.js';
+
+/** `stream_seq` (a Sluice extension, sent by @sluice/worker): the worker's 1-based number of the post. */
+const STREAM_SEQ = { min: 1, max: Number.MAX_SAFE_INTEGER };
 
 function post(ctx: RouteContext, body: unknown): WorkerPost {
   return {
@@ -56,8 +59,9 @@ export function registerJobPostRoutes(app: FastifyInstance, services: AppService
       },
     }),
     handler: async (ctx, request) => {
+      const seq = parseIntegerParam('stream_seq', queryValue(ctx, 'stream_seq'), STREAM_SEQ);
       await services.presence.seen(ctx.endpointId, ctx.params['workerId'] ?? '', gpuLabel(ctx));
-      return answer(await services.posts.stream(post(ctx, request.body)));
+      return answer(await services.posts.stream({ ...post(ctx, request.body), ...(seq === undefined ? {} : { seq }) }));
     },
   });
 }

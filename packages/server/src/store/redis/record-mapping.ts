@@ -159,5 +159,6 @@ export function optionalJson(value: Json | undefined): [string, string] {
 export function replyToOutcome(reply: unknown): PostOutcome {
   const [kind, flat] = reply as [string, unknown];
   if (kind === 'not-found') return { kind: 'not-found' };
-  return { kind: kind === 'applied' ? 'applied' : 'ignored', job: replyToJob(flat) };
+  const known = kind === 'applied' || kind === 'duplicate' || kind === 'buffer-full' ? kind : 'ignored';
+  return { kind: known, job: replyToJob(flat) };
 }

@@ -1,7 +1,7 @@
 // The Redis store's connection boundary: connecting fast or failing clearly at start, failing requests fast
 // during an outage (no offline queue) while reconnecting on its own, registering the scripts, and turning
 // every driver failure into a SluiceError.
-import { SluiceError, isSluiceError } from '@sluice/protocol';
+import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import { SCRIPTS } from './scripts/index.js';
 
@@ -21,19 +21,31 @@ const SCRIPT_ERRORS: Record<string, (detail: string) => SluiceError> = {
     new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${status}`),
 };
 
-function unavailable(cause: unknown): SluiceError {
-  return new SluiceError('ERR_UNAVAILABLE', { cause });
+function unavailable(cause: unknown, outcomeUnknown = false): SluiceError {
+  return outcomeUnknown
+    ? new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.outcomeUnknown, { cause })
+    : new SluiceError('ERR_UNAVAILABLE', { cause });
+}
+
+/**
+ * Whether a failed command may have run: it was sent and then its answer was lost (the command timeout passed,
+ * or the connection dropped while it waited; ioredis fails those with MaxRetriesPerRequestError, as
+ * maxRetriesPerRequest is 0). A command refused before sending (no connection) surely did not run.
+ */
+function mayHaveRun(error: Error): boolean {
+  return error.name === 'MaxRetriesPerRequestError' || error.message === 'Command timed out';
 }
 
 /**
  * A SluiceError for a failed Redis call: script refusals become their codes; a lost, refused or timed-out
  * connection, a closed client, or a Redis that is loading, failing over or out of memory is ERR_UNAVAILABLE
- * (503: clients and workers retry); any other reply error is ERR_INTERNAL.
+ * (503: clients and workers retry), saying "outcome unknown" when the command may have run; any other reply
+ * error is ERR_INTERNAL.
  */
 export function toStoreError(error: unknown): SluiceError {
   if (isSluiceError(error)) return error;
   if (!(error instanceof Error)) return new SluiceError('ERR_INTERNAL', { cause: error });
-  if (error.name !== 'ReplyError') return unavailable(error);
+  if (error.name !== 'ReplyError') return unavailable(error, mayHaveRun(error));
   const refusal = /(ERR_[A-Z_]+)(?: (.*))?$/.exec(error.message);
   const make = refusal?.[1] === undefined ? undefined : SCRIPT_ERRORS[refusal[1]];
   if (make !== undefined) {

@@ -7,6 +7,8 @@ import { JobEvent, JobStatus, SluiceError, isSluiceError, type Json } from '@slu
 import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.js';
 import type {
+  AppendOptions,
+  WebhookTakeLimits,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -94,6 +96,10 @@ export class RedisJobStore implements JobStore {
     return this.closing;
   }
 
+  checkWritable(now: number): Promise<void> {
+    return this.run(() => this.runner.probeWrite(now));
+  }
+
   // ── producer ───────────────────────────────────────────────────────────────
   enqueue(job: NewJob, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     return this.run(async () => {
@@ -152,9 +158,9 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined> {
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined> {
     return this.run(async () => {
-      const reply = await this.runner.script('setTtlDeadline', endpointId, id, deadline);
+      const reply = await this.runner.script('setTtlDeadline', endpointId, id, deadline, ttl ?? '');
       return reply === null ? undefined : replyToJob(reply);
     });
   }
@@ -193,9 +199,25 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
+  appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options: AppendOptions = {},
+  ): Promise<PostOutcome> {
     return this.run(async () =>
-      replyToOutcome(await this.runner.script('appendStream', endpointId, workerId, id, JSON.stringify(item))),
+      replyToOutcome(
+        await this.runner.script(
+          'appendStream',
+          endpointId,
+          workerId,
+          id,
+          JSON.stringify(item),
+          options.seq ?? '',
+          options.maxBufferBytes ?? '',
+        ),
+      ),
     );
   }
 
@@ -350,12 +372,15 @@ export class RedisJobStore implements JobStore {
   }
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]> {
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]> {
     return this.run(async () => {
       const taken: WebhookDelivery[] = [];
       for (const endpointId of await this.runner.endpoints()) {
         if (taken.length >= max) break;
-        const reply = (await this.runner.script('takeWebhooks', endpointId, now, max - taken.length, leaseMs)) as [
+        const share = limits ? limits.maxPerEndpoint - (limits.inFlight.get(endpointId) ?? 0) : Infinity;
+        const count = Math.min(max - taken.length, share);
+        if (count <= 0) continue;
+        const reply = (await this.runner.script('takeWebhooks', endpointId, now, count, leaseMs)) as [
           string,
           unknown,
         ][];

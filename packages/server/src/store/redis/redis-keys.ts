@@ -71,6 +71,11 @@ export function endpointsKey(prefix: string): string {
   return `{${prefix}}:endpoints`;
 }
 
+/** Written by the readiness probe (`checkWritable`): proves Redis accepts writes, expires on its own. */
+export function readinessKey(prefix: string): string {
+  return `{${prefix}}:readiness`;
+}
+
 /** The pub/sub channel of wake-ups shared by every server on this prefix. */
 export function signalsChannel(prefix: string): string {
   return `${prefix}:signals`;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { toStoreError } from './redis-connection.js';
 import type { TurnPipeline } from './turn-pipeline.js';
-import { endpointTag, endpointsKey } from './redis-keys.js';
+import { endpointTag, endpointsKey, readinessKey } from './redis-keys.js';
 import { SCRIPTS, type ScriptName } from './scripts/index.js';
 
 type ScriptCommand = (tag: string, ...args: string[]) => unknown;
@@ -74,6 +74,11 @@ export class ScriptRunner {
     if (this.knownEndpoints.has(endpointId)) return;
     await this.command(this.redis.sadd(endpointsKey(this.prefix), endpointId));
     this.knownEndpoints.add(endpointId);
+  }
+
+  /** A small write with an expiry: fails while Redis is unreachable or refuses writes (OOM, MISCONF, READONLY). */
+  async probeWrite(now: number): Promise<void> {
+    await this.command(this.redis.set(readinessKey(this.prefix), String(now), 'PX', 60_000));
   }
 
   /** Every endpoint that ever had a job on this prefix, from any server. */

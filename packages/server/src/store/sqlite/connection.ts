@@ -1,8 +1,10 @@
 // The store's connection boundary: opening and configuring the SQLite file (WAL, busy timeout, foreign keys,
 // durability, schema) and running each operation as one transaction (writes grouped per event-loop turn).
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SluiceError, isSluiceError } from '@sluice/protocol';
 import { attempt, toStoreError } from './store-error.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
@@ -70,6 +72,26 @@ export function openDatabase(options: SqliteJobStoreOptions): Database.Database 
     return db;
   } catch (error) {
     if (db?.open === true) db.close();
+    if (isSluiceError(error)) throw error;
+    // The operator's fix is on the machine (a path, a permission, a mount): name both in one line.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SluiceError('ERR_UNAVAILABLE', `cannot open SQLite database at ${options.path}: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Below this much free space a write that grows the file can fail at any moment: the store is not ready. */
+export const MIN_FREE_BYTES = 1024 * 1024;
+
+/** Rejects with ERR_UNAVAILABLE when the file system holding `path` has under MIN_FREE_BYTES left. */
+export async function checkFreeSpace(path: string): Promise<void> {
+  if (path === ':memory:' || path === '') return;
+  const fs = await statfs(dirname(path)).catch((error: unknown) => {
     throw toStoreError(error);
+  });
+  const free = fs.bavail * fs.bsize;
+  if (free < MIN_FREE_BYTES) {
+    throw new SluiceError('ERR_UNAVAILABLE', `disk full: ${free} bytes free where the SQLite database lives`);
   }
 }

@@ -182,8 +182,24 @@ CREATE INDEX jobs_queued_normal ON jobs (endpoint_id, queued_at)
   WHERE status = '${IN_QUEUE}' AND low_priority = 0;
 `;
 
+/*
+ * Version 3: `stream_state` keeps, per job with a stream, the bytes of its undelivered items (the per-job buffer
+ * cap) and the highest worker sequence applied during the lease that began at `post_lease` (a job's `started_at`),
+ * so a retried job-stream post is applied once. It goes with the job (cascade) and is deleted by retry.
+ */
+const V3 = `
+CREATE TABLE stream_state (
+  job_pk INTEGER PRIMARY KEY REFERENCES jobs (pk) ON DELETE CASCADE,
+  unread_bytes INTEGER NOT NULL,
+  post_lease INTEGER,
+  post_seq INTEGER NOT NULL
+);
+INSERT INTO stream_state (job_pk, unread_bytes, post_lease, post_seq)
+  SELECT job_pk, sum(length(CAST(item AS BLOB))), NULL, 0 FROM stream_items GROUP BY job_pk;
+`;
+
 /** Migration `i` brings the schema from user_version `i` to `i + 1`. Append only; never edit a shipped step. */
-const MIGRATIONS: readonly string[] = [V1, V2];
+const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -5,6 +5,8 @@ import type Database from 'better-sqlite3';
 import { JobEvent, JobStatus, SluiceError, nextStatus, statusesAllowing, type Json } from '@sluice/protocol';
 import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
+  AppendOptions,
+  WebhookTakeLimits,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
@@ -23,7 +25,7 @@ import type {
 } from '../job-store.js';
 import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
 import { expireJobs, reclaimJobs } from './maintenance.js';
-import { TransactionRunner, openDatabase, type SqliteJobStoreOptions } from './connection.js';
+import { TransactionRunner, checkFreeSpace, openDatabase, type SqliteJobStoreOptions } from './connection.js';
 import { attempt } from './store-error.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -34,7 +36,7 @@ export type { SqliteJobStoreOptions };
 
 /** Opens the store at `options.path` (a file, created with its directory if missing, or ':memory:'). */
 export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobStore {
-  return new SqliteJobStore(openDatabase(options));
+  return new SqliteJobStore(openDatabase(options), options.path);
 }
 
 export class SqliteJobStore implements JobStore {
@@ -42,7 +44,11 @@ export class SqliteJobStore implements JobStore {
   private readonly tx: TransactionRunner;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** The database file, for the free-space check of `checkWritable`; ':memory:' has none. */
+    private readonly path = ':memory:',
+  ) {
     this.st = prepareStatements(db);
     this.tx = new TransactionRunner(db);
   }
@@ -53,6 +59,11 @@ export class SqliteJobStore implements JobStore {
       this.tx.drain();
       this.db.close();
     });
+  }
+
+  async checkWritable(now: number): Promise<void> {
+    await this.tx.write(() => this.st.probeWrite.run(now));
+    await checkFreeSpace(this.path);
   }
 
   // ── producer ───────────────────────────────────────────────────────────────
@@ -101,6 +112,7 @@ export class SqliteJobStore implements JobStore {
         ...{ output: null, error: null, streaming: 0, stream_cursor: 0 },
       } satisfies Partial<JobRow>);
       this.st.deleteStream.run(row.pk);
+      this.st.deleteStreamState.run(row.pk);
       saveJob(this.st, row);
       return { job: rowToJob(row), from };
     });
@@ -120,12 +132,13 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  setTtlDeadline(endpointId: string, id: string, deadline: number): Promise<JobRecord | undefined> {
+  setTtlDeadline(endpointId: string, id: string, deadline: number, ttl?: number): Promise<JobRecord | undefined> {
     return this.tx.write(() => {
       const row = loadJob(this.st, endpointId, id);
       if (row === undefined) return undefined;
       row.ttl_deadline = deadline;
-      saveJob(this.st, row);
+      row.ttl = ttl ?? row.ttl;
+      this.st.moveTtl.run(row.ttl, deadline, row.pk);
       return rowToJob(row);
     });
   }
@@ -158,8 +171,14 @@ export class SqliteJobStore implements JobStore {
     return this.tx.writeGrouped(() => finishJob(this.st, endpointId, workerId, id, result, now));
   }
 
-  appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome> {
-    return this.tx.writeGrouped(() => appendStreamItem(this.st, endpointId, workerId, id, item));
+  appendStream(
+    endpointId: string,
+    workerId: string,
+    id: string,
+    item: Json,
+    options: AppendOptions = {},
+  ): Promise<PostOutcome> {
+    return this.tx.writeGrouped(() => appendStreamItem(this.st, endpointId, workerId, id, item, options));
   }
 
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {
@@ -252,10 +271,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   // ── webhook outbox ─────────────────────────────────────────────────────────
-  takeDueWebhooks(now: number, max: number, leaseMs: number): Promise<WebhookDelivery[]> {
+  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]> {
     return this.tx.write(() => {
       if (max <= 0) return [];
-      const rows = this.st.dueWebhooks.all(now, max);
+      const rows = limits
+        ? withinShares(this.st.dueWebhooksPerEndpoint.all(now, limits.maxPerEndpoint), max, limits)
+        : this.st.dueWebhooks.all(now, max);
       for (const row of rows) this.st.leaseWebhook.run(now + leaseMs, row.id);
       return rows.map(rowToDelivery);
     });
@@ -308,4 +329,18 @@ export class SqliteJobStore implements JobStore {
         : [...new Set(ids)].map((id) => loadJob(this.st, endpointId, id)).filter((row) => row !== undefined);
     return rows.filter((row) => isLeasedTo(row, workerId) && requeuable.includes(row.status));
   }
+}
+
+/** The earliest rows, at most `max`, leaving out those of an endpoint past its share of in-flight deliveries. */
+function withinShares<T extends { endpoint_id: string }>(rows: T[], max: number, limits: WebhookTakeLimits): T[] {
+  const taken = new Map(limits.inFlight);
+  const out: T[] = [];
+  for (const row of rows) {
+    if (out.length >= max) break;
+    const busy = taken.get(row.endpoint_id) ?? 0;
+    if (busy >= limits.maxPerEndpoint) continue;
+    taken.set(row.endpoint_id, busy + 1);
+    out.push(row);
+  }
+  return out;
 }

@@ -19,6 +19,9 @@ const WORKER = `SELECT w.*, (SELECT count(*) FROM jobs j
 
 export const SQL = {
   nextTailSeq: `UPDATE store_counters SET value = value + 1 WHERE name = 'queue_seq' RETURNING value`,
+  moveTtl: `UPDATE jobs SET ttl = ?, ttl_deadline = ? WHERE pk = ?`,
+  probeWrite: `INSERT INTO store_counters (name, value) VALUES ('readiness_probe', ?)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
   lastQueueSeq: `SELECT value FROM store_counters WHERE name = 'queue_seq'`,
   headSeq: `SELECT queue_seq FROM jobs WHERE endpoint_id = ? AND status = ${QUEUED} ORDER BY queue_seq LIMIT 1`,
   countQueued: `SELECT jobs FROM job_counts WHERE endpoint_id = ? AND status = ${QUEUED}`,
@@ -53,6 +56,12 @@ export const SQL = {
   streamAfter: `SELECT seq, item FROM stream_items WHERE job_pk = ? AND seq > ? ORDER BY seq LIMIT ?`,
   deleteStreamThrough: `DELETE FROM stream_items WHERE job_pk = ? AND seq <= ?`,
   deleteStream: `DELETE FROM stream_items WHERE job_pk = ?`,
+  streamState: `SELECT unread_bytes, post_lease, post_seq FROM stream_state WHERE job_pk = ?`,
+  putStreamState: `INSERT INTO stream_state (job_pk, unread_bytes, post_lease, post_seq) VALUES (?, ?, ?, ?)
+    ON CONFLICT (job_pk) DO UPDATE SET unread_bytes = excluded.unread_bytes, post_lease = excluded.post_lease,
+      post_seq = excluded.post_seq`,
+  consumeStreamBytes: `UPDATE stream_state SET unread_bytes = max(0, unread_bytes - ?) WHERE job_pk = ?`,
+  deleteStreamState: `DELETE FROM stream_state WHERE job_pk = ?`,
 
   insertStop: `INSERT OR IGNORE INTO job_stops (endpoint_id, worker_id, job_pk) VALUES (?, ?, ?)`,
   stopsFor: `SELECT j.id FROM job_stops s JOIN jobs j ON j.pk = s.job_pk
@@ -63,6 +72,11 @@ export const SQL = {
     VALUES (?, ?, ?, ?, ?, 0, ?)`,
   dueWebhooks: `SELECT id, endpoint_id, job_id, url, body, attempts FROM webhook_outbox
     WHERE due_at <= ? ORDER BY due_at LIMIT ?`,
+  /** The earliest `rank` due deliveries of each endpoint, earliest first (fair shares, see takeDueWebhooks). */
+  dueWebhooksPerEndpoint: `SELECT id, endpoint_id, job_id, url, body, attempts FROM (
+      SELECT *, row_number() OVER (PARTITION BY endpoint_id ORDER BY due_at, id) AS rank FROM webhook_outbox
+      WHERE due_at <= ?)
+    WHERE rank <= ? ORDER BY due_at, id`,
   leaseWebhook: `UPDATE webhook_outbox SET due_at = ? WHERE id = ?`,
   deleteWebhook: `DELETE FROM webhook_outbox WHERE id = ?`,
   rescheduleWebhook: `UPDATE webhook_outbox SET attempts = attempts + 1, due_at = ? WHERE id = ?`,
@@ -136,6 +150,10 @@ export function prepareStatements(db: Database.Database) {
     streamAfter: p<[pk: number, after: number, limit: number], { seq: number; item: string }>(SQL.streamAfter),
     deleteStreamThrough: p<[pk: number, seq: number]>(SQL.deleteStreamThrough),
     deleteStream: p<[pk: number]>(SQL.deleteStream),
+    streamState: p<[pk: number], StreamStateRow>(SQL.streamState),
+    putStreamState: p<[pk: number, unreadBytes: number, postLease: number | null, postSeq: number]>(SQL.putStreamState),
+    consumeStreamBytes: p<[bytes: number, pk: number]>(SQL.consumeStreamBytes),
+    deleteStreamState: p<[pk: number]>(SQL.deleteStreamState),
 
     insertStop: p<[endpointId: string, workerId: string, pk: number]>(SQL.insertStop),
     stopsFor: v<[endpointId: string, workerId: string], string>(SQL.stopsFor),
@@ -145,6 +163,7 @@ export function prepareStatements(db: Database.Database) {
       SQL.insertWebhook,
     ),
     dueWebhooks: p<[now: number, limit: number], WebhookRow>(SQL.dueWebhooks),
+    dueWebhooksPerEndpoint: p<[now: number, perEndpoint: number], WebhookRow>(SQL.dueWebhooksPerEndpoint),
     leaseWebhook: p<[dueAt: number, id: string]>(SQL.leaseWebhook),
     deleteWebhook: p<[id: string]>(SQL.deleteWebhook),
     rescheduleWebhook: p<[dueAt: number, id: string]>(SQL.rescheduleWebhook),
@@ -161,7 +180,16 @@ export function prepareStatements(db: Database.Database) {
     registerWorker: p<[endpointId: string, workerId: string, now: number]>(SQL.registerWorker),
     saveWorker: p<[Omit<WorkerRow, 'first_seen_at' | 'in_flight'>]>(SQL.saveWorker),
     deleteWorker: p<[endpointId: string, workerId: string]>(SQL.deleteWorker),
+
+    probeWrite: p<[now: number]>(SQL.probeWrite),
+    moveTtl: p<[ttl: number, deadline: number, pk: number]>(SQL.moveTtl),
   };
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+export interface StreamStateRow {
+  unread_bytes: number;
+  post_lease: number | null;
+  post_seq: number;
+}

@@ -1,10 +1,23 @@
-// Failures of the SQLite store as SluiceErrors: a busy or closed database is ERR_UNAVAILABLE (503, retry),
-// anything else ERR_INTERNAL, with the driver's error kept as `cause`.
+// Failures of the SQLite store as SluiceErrors: a busy or closed database, or one its environment cannot write
+// (disk full, read-only file system, I/O error) is ERR_UNAVAILABLE (503, retry); anything else ERR_INTERNAL,
+// with the driver's error kept as `cause`.
 import Database from 'better-sqlite3';
 import { SluiceError, isSluiceError } from '@sluice/protocol';
 
 /** SQLite result codes meaning "try again later" rather than "something is broken". */
 const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']);
+/**
+ * Result codes (and their extended forms, `SQLITE_IOERR_WRITE`…) that come from the machine, not from Sluice:
+ * the operator fixes them (free space, remount, permissions) and the same request then succeeds.
+ */
+const ENVIRONMENT_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM|NOLFS)(_|$)/;
+
+/** A driver error caused by the machine the database lives on rather than by the request or by Sluice. */
+export function isEnvironmentFailure(error: unknown): boolean {
+  if (error instanceof Database.SqliteError) return ENVIRONMENT_CODES.test(error.code);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E(NOSPC|ROFS|ACCES|PERM|IO|DQUOT|NOTDIR|ISDIR)$/.test(code);
+}
 
 /**
  * A SluiceError for anything a store method threw: Sluice errors pass through; a busy or closed database is
@@ -14,7 +27,7 @@ export function toStoreError(error: unknown): SluiceError {
   if (isSluiceError(error)) return error;
   const busy = error instanceof Database.SqliteError && UNAVAILABLE_CODES.has(error.code);
   const closed = error instanceof TypeError && /database connection is not open/i.test(error.message);
-  if (busy || closed) return new SluiceError('ERR_UNAVAILABLE', { cause: error });
+  if (busy || closed || isEnvironmentFailure(error)) return new SluiceError('ERR_UNAVAILABLE', { cause: error });
   return new SluiceError('ERR_INTERNAL', { cause: error });
 }
 

@@ -2,7 +2,7 @@
 // Acceptance: a post applies only to an IN_PROGRESS job leased to the posting worker, except a final post
 // from the last holder of a job requeued by reclaim and not yet re-leased.
 import { JobEvent, JobStatus, nextStatus, type Json } from '@sluice/protocol';
-import type { FinalResult, PostOutcome, StreamRead } from '../job-store.js';
+import type { AppendOptions, FinalResult, PostOutcome, StreamRead } from '../job-store.js';
 import { enterTerminal, isLeasedTo, loadJob, saveJob } from './job-transitions.js';
 import { jsonText, rowToJob, type JobRow } from './row-mapping.js';
 import type { Statements } from './statements.js';
@@ -61,20 +61,37 @@ export function finishJob(
   return { kind: 'applied', job: enterTerminal(st, row, entry, now) };
 }
 
-/** Stream post (row 4): appends after every item ever appended, and marks the job streaming. */
+/**
+ * Stream post (row 4): appends after every item ever appended, and marks the job streaming; once per worker
+ * sequence within a lease, and only while the unread items stay within the buffer cap.
+ */
 export function appendStreamItem(
   st: Statements,
   endpointId: string,
   workerId: string,
   id: string,
   item: Json,
+  options: AppendOptions,
 ): PostOutcome {
   const row = loadJob(st, endpointId, id);
   if (row === undefined) return NOT_FOUND;
   if (!isLeasedTo(row, workerId)) return ignored(row);
+  const state = st.streamState.get(row.pk);
+  const lease = row.started_at;
+  const sameLease = state !== undefined && state.post_lease === lease;
+  if (options.seq !== undefined && sameLease && options.seq <= state.post_seq) {
+    return { kind: 'duplicate', job: rowToJob(row) };
+  }
+  const text = JSON.stringify(item);
+  const unread = (state?.unread_bytes ?? 0) + Buffer.byteLength(text);
+  if (options.maxBufferBytes !== undefined && unread > options.maxBufferBytes) {
+    return { kind: 'buffer-full', job: rowToJob(row) };
+  }
+  const postSeq = options.seq ?? (sameLease ? state.post_seq : 0);
+  st.putStreamState.run(row.pk, unread, lease ?? null, postSeq);
   // Delivered items are deleted, so the cursor remembers the highest seq handed out.
   const last = Math.max(st.lastStreamSeq.get(row.pk) ?? 0, row.stream_cursor);
-  st.insertStreamItem.run(row.pk, last + 1, JSON.stringify(item));
+  st.insertStreamItem.run(row.pk, last + 1, text);
   if (row.streaming === 0) {
     row.streaming = 1;
     saveJob(st, row);
@@ -93,6 +110,10 @@ export function readStreamItems(st: Statements, endpointId: string, id: string, 
   const firstSeq = taken[0]?.seq ?? row.stream_cursor + 1;
   if (last !== undefined) {
     st.deleteStreamThrough.run(row.pk, last.seq);
+    st.consumeStreamBytes.run(
+      taken.reduce((sum, { item }) => sum + Buffer.byteLength(item), 0),
+      row.pk,
+    );
     row.stream_cursor = last.seq;
     saveJob(st, row);
   }

@@ -66,6 +66,14 @@ export function describeMaintenanceConformance(open: OpenJobStore): void {
       expect((await ctx.store.expire(T0 + 15_000)).timedOut.map((t) => t.job.id)).toEqual([job!.id]);
     });
 
+    it('names the ttl that fired, not the one the job was submitted with', async () => {
+      const [job] = await enqueueMany(ctx.store, 1, { ttl: 86_400_000 });
+      const moved = await ctx.store.setTtlDeadline(EP, job!.id, T0 + 1000 + 1500, 1500);
+      expect(moved).toMatchObject({ ttl: 1500, ttlDeadline: T0 + 2500 });
+      const [expired] = (await ctx.store.expire(T0 + 2500)).timedOut;
+      expect(expired?.job).toMatchObject({ status: 'TIMED_OUT', error: 'ttl expired (1500 ms)' });
+    });
+
     it('keeps a terminal job for its retention, then deletes it with its stream (row 16)', async () => {
       const job = await runningJob(ctx.store);
       await ctx.store.appendStream(EP, W1, job.id, { output: 'unread' });

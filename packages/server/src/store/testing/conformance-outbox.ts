@@ -103,6 +103,24 @@ export function describeOutboxConformance(open: OpenJobStore): void {
       expect(again).toEqual(first);
     });
 
+    it("takes no more of an endpoint's deliveries than its share, counting those in flight", async () => {
+      for (let i = 0; i < 5; i++) {
+        const job = await runningJob(ctx.store, W1, { webhook: HOOK });
+        await ctx.store.cancel(EP, job.id, T0 + 100 + i);
+      }
+      const other = await runningJob(ctx.store, W1, { webhook: HOOK, endpointId: OTHER_EP });
+      await ctx.store.cancel(OTHER_EP, other.id, T0 + 200);
+      const first = await ctx.store.takeDueWebhooks(FAR, 10, 5000, {
+        maxPerEndpoint: 2,
+        inFlight: new Map([[EP, 1]]),
+      });
+      expect(first.map((d) => d.endpointId).sort()).toEqual([EP, OTHER_EP]);
+      // The endpoint's earliest delivery went first; the rest stay due for a later call.
+      const second = await ctx.store.takeDueWebhooks(FAR, 10, 5000, { maxPerEndpoint: 3, inFlight: new Map() });
+      expect(second.map((d) => d.endpointId)).toEqual([EP, EP, EP]);
+      expect(await ctx.store.takeDueWebhooks(FAR, 10, 5000)).toHaveLength(1);
+    });
+
     it('takes at most max deliveries per call', async () => {
       for (const at of [3000, 1000, 2000]) {
         const job = await runningJob(ctx.store, W1, { webhook: HOOK });

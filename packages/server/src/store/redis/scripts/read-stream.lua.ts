@@ -17,7 +17,12 @@ local items = {}
 local max = tonumber(ARGV[2])
 if max > 0 then items = redis.call('LPOP', k_stream(j.id), max) or {} end
 local before = tonumber(j.streamTaken or '0')
-if #items > 0 then put(j, { streamTaken = int(before + #items) }) end
+if #items > 0 then
+  local bytes = 0
+  for _, item in ipairs(items) do bytes = bytes + string.len(item) end
+  local left = math.max(0, tonumber(j.streamBytes or '0') - bytes)
+  put(j, { streamTaken = int(before + #items), streamBytes = int(left) })
+end
 return { pack(j), items, before }
 `,
 );

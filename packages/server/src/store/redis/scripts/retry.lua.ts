@@ -21,7 +21,8 @@ update(j, {
   status = to, seq = seq, queuedAt = ARGV[2], ttlDeadline = int(now + tonumber(j.ttl)),
   retries = int(tonumber(j.retries) + 1), reclaims = '0', streaming = '0',
   startedAt = false, finishedAt = false, retainUntil = false, workerId = false, previousWorkerId = false,
-  output = false, error = false, streamTaken = false,
+  output = false, error = false, streamTaken = false, streamBytes = false, streamPostLease = false,
+  streamPostSeq = false,
 })
 redis.call('DEL', k_stream(j.id))
 return {from, pack(j)}

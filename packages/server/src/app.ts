@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { ERROR_TEXT } from '@sluice/protocol';
-import type { Config } from './config/config-schema.js';
+import { workerLostAfterMs, type Config } from './config/config-schema.js';
 import { Auth } from './http/auth.js';
 import type { AppServices } from './http/app-services.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -105,7 +105,11 @@ export function createApp(options: AppOptions): SluiceApp {
     posts: new WorkerPosts(context),
     presence: new WorkerPresence(
       context,
-      new LeaseMonitor(context, { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims }),
+      new LeaseMonitor(context, {
+        pingIntervalMs: server.pingIntervalMs,
+        maxReclaims: server.maxReclaims,
+        verdictsFrom: context.now() + workerLostAfterMs(server),
+      }),
     ),
     health: new HealthReporter(
       context,

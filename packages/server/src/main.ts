@@ -3,7 +3,7 @@
 // workers, close, send the webhooks in flight, flush the store.
 import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
-import type { Config } from './config/config-schema.js';
+import { workerLostAfterMs, type Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
 import { createWebhookSender } from './jobs/webhooks/create-webhook-sender.js';
@@ -66,7 +66,8 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
   }
   const reaper = new Reaper(sluice.context, {
     intervalMs: server.reaperIntervalMs,
-    workerLostAfterMs: server.workerLostAfterMs ?? Math.max(3 * server.pingIntervalMs, 30_000),
+    workerLostAfterMs: workerLostAfterMs(server),
+    startedAt: sluice.context.now(),
     maxReclaims: server.maxReclaims,
     endpointIds: () => Object.keys(config.endpoints),
     // Per-worker memory of workers gone for good (autoscaled and refresh_worker fleets churn through ids).

@@ -138,6 +138,38 @@ export interface WorkerUpdate {
   unhealthy?: { check?: string; reason?: string };
 }
 
+/** A healthy ping as `recordPing` takes it (spec §6.7). */
+export interface PingUpdate {
+  jobIds: string[];
+  version?: string;
+  label?: string;
+  /**
+   * The ping interval workers were told. A ping counts against a lease its worker never listed only once this
+   * long, or the gap since the worker's previous ping if that is longer, has passed since the lease.
+   */
+  intervalMs: number;
+}
+
+/**
+ * What the pings heard so far, by any server, say about one IN_PROGRESS lease (the spec §6.8 evidence).
+ * Counts restart with each lease: a job requeued and leased again starts with none.
+ */
+export interface LeaseEvidence {
+  job: JobRecord;
+  /** Some ping during this lease listed the job. */
+  listed: boolean;
+  /** Once listed: consecutive pings since the last one listing it that lacked it (0 if this ping listed it). */
+  missedSinceListed: number;
+  /** While never listed: pings lacking it that came at least one interval after the lease. */
+  lackingSinceLease: number;
+}
+
+export interface PingRecorded {
+  worker: WorkerRecord;
+  /** Every IN_PROGRESS job leased to the worker, oldest first, with its evidence after this ping. */
+  leases: LeaseEvidence[];
+}
+
 export interface PurgeStep {
   purged: JobRecord[];
   /** Present while covered jobs may remain: pass it back as `cursor`. */
@@ -214,6 +246,12 @@ export interface JobStore {
   // ── workers ────────────────────────────────────────────────────────────────
   /** Registers the worker if new and applies the update (one atomic step). */
   recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord>;
+  /**
+   * Records a healthy ping (as `recordWorker` with `seen`, `ping` and `label`) and, in the same atomic step,
+   * what it says about each job leased to the worker, so that every server sharing the store, or one that
+   * restarted, reads the same liveness evidence (spec §6.8). Evidence of leases that ended is dropped.
+   */
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded>;
   getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined>;
   listWorkers(endpointId: string): Promise<WorkerRecord[]>;
   removeWorker(endpointId: string, workerId: string): Promise<void>;

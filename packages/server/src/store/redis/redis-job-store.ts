@@ -15,6 +15,8 @@ import type {
   JobCounts,
   JobStore,
   NewJob,
+  PingRecorded,
+  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
@@ -232,6 +234,35 @@ export class RedisJobStore implements JobStore {
         ...del,
       )) as [unknown, number];
       return hashToWorker(endpointId, workerId, toHash(flat), inFlight);
+    });
+  }
+
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded> {
+    return this.run(async () => {
+      const { set } = workerChanges(
+        { seen: true, label: ping.label, ping: { jobIds: ping.jobIds, version: ping.version } },
+        now,
+      );
+      const [flat, inFlight, ...leases] = (await this.runner.script(
+        'recordPing',
+        endpointId,
+        workerId,
+        now,
+        ping.intervalMs,
+        ping.jobIds.length,
+        ...ping.jobIds,
+        set.length / 2,
+        ...set,
+      )) as [unknown, number, ...[unknown, number, number, number][]];
+      return {
+        worker: hashToWorker(endpointId, workerId, toHash(flat), inFlight),
+        leases: leases.map(([job, listed, missed, lacking]) => ({
+          job: replyToJob(job),
+          listed: listed === 1,
+          missedSinceListed: missed,
+          lackingSinceLease: lacking,
+        })),
+      };
     });
   }
 

@@ -84,7 +84,8 @@ describe('SqliteJobStore queueStats', () => {
     // Back to version 1, as a database written by an older Sluice would be.
     const db = new Database(path);
     db.exec(`DROP TRIGGER jobs_normal_queued_on_insert; DROP TRIGGER jobs_normal_queued_on_delete;
-      DROP TRIGGER jobs_normal_queued_on_update; DROP INDEX jobs_queued_normal; DROP TABLE normal_queue_counts;`);
+      DROP TRIGGER jobs_normal_queued_on_update; DROP INDEX jobs_queued_normal; DROP TABLE normal_queue_counts;
+      DROP TABLE lease_pings;`);
     db.pragma('user_version = 1');
     db.close();
     const second = open(path);

@@ -20,6 +20,8 @@ import type {
   JobCounts,
   JobStore,
   NewJob,
+  PingRecorded,
+  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
@@ -36,6 +38,7 @@ import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './
 import { prepareStatements, type Statements } from './statements.js';
 import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
 import { listWorkers, loadWorker, recordWorker } from './worker-registry.js';
+import { prepareLeaseStatements, recordPing, type LeaseStatements } from './lease-evidence.js';
 
 export type { SqliteJobStoreOptions };
 
@@ -46,11 +49,13 @@ export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobSto
 
 export class SqliteJobStore implements JobStore {
   private readonly st: Statements;
+  private readonly leaseSt: LeaseStatements;
   private readonly tx: TransactionRunner;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
   constructor(private readonly db: Database.Database) {
     this.st = prepareStatements(db);
+    this.leaseSt = prepareLeaseStatements(db);
     this.tx = new TransactionRunner(db);
   }
 
@@ -199,6 +204,10 @@ export class SqliteJobStore implements JobStore {
     return this.tx.write(() => recordWorker(this.st, endpointId, workerId, update, now));
   }
 
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded> {
+    return this.tx.write(() => recordPing(this.st, this.leaseSt, endpointId, workerId, ping, now));
+  }
+
   getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined> {
     return this.tx.read(() => loadWorker(this.st, endpointId, workerId));
   }
@@ -207,11 +216,12 @@ export class SqliteJobStore implements JobStore {
     return this.tx.read(() => listWorkers(this.st, endpointId));
   }
 
-  /** Forgets the worker and any job-stops still pending for it. */
+  /** Forgets the worker, any job-stops still pending for it and the evidence of its pings. */
   removeWorker(endpointId: string, workerId: string): Promise<void> {
     return this.tx.write(() => {
       this.st.deleteWorker.run(endpointId, workerId);
       this.st.deleteStopsFor.run(endpointId, workerId);
+      this.leaseSt.dropWorker.run(endpointId, workerId);
     });
   }
 

@@ -2,6 +2,7 @@
 // it unchanged. It drives the contract only, with explicit `now` values, and asserts states and error codes.
 import { describe, it } from 'vitest';
 import { describeLifecycleConformance } from './conformance-lifecycle.js';
+import { describeLivenessConformance } from './conformance-liveness.js';
 import { describeMaintenanceConformance } from './conformance-maintenance.js';
 import { describeOutboxConformance } from './conformance-outbox.js';
 import { describePostsConformance } from './conformance-posts.js';
@@ -20,6 +21,7 @@ export function describeJobStoreConformance(name: string, open: OpenJobStore): v
     describeLifecycleConformance(open);
     describeMaintenanceConformance(open);
     describeOutboxConformance(open);
+    describeLivenessConformance(open);
 
     describe('close', () => {
       it('is idempotent, and later calls reject with ERR_UNAVAILABLE', async () => {

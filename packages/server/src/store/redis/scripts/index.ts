@@ -10,6 +10,7 @@ import { progressScript } from './progress.lua.js';
 import { purgeQueueScript } from './purge-queue.lua.js';
 import { readStreamScript } from './read-stream.lua.js';
 import { reclaimScript } from './reclaim.lua.js';
+import { recordPingScript } from './record-ping.lua.js';
 import { recordWorkerScript } from './record-worker.lua.js';
 import { removeWorkerScript } from './remove-worker.lua.js';
 import { requestStopScript } from './request-stop.lua.js';
@@ -38,6 +39,7 @@ export const SCRIPTS = {
   requestStop: requestStopScript,
   leasedJobs: leasedJobsScript,
   recordWorker: recordWorkerScript,
+  recordPing: recordPingScript,
   removeWorker: removeWorkerScript,
   expire: expireScript,
   reclaim: reclaimScript,

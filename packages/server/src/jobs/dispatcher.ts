@@ -12,7 +12,8 @@ export class Dispatcher {
 
   /**
    * Claims up to `max` jobs for `workerId`, holding up to `holdMs` while the queue is empty. Answers [] when
-   * the hold expires, the request is aborted, or the worker is draining (it gets no more jobs, spec §6.2).
+   * the hold expires, the request is aborted, or the worker is draining (it gets no more jobs, spec §6.2): at
+   * once when it started draining during this hold, so runpod-python can exit; after the hold otherwise.
    */
   async take(
     endpointId: string,
@@ -26,8 +27,10 @@ export class Dispatcher {
     const key = queueKey(endpointId);
     const deadline = Date.now() + holdMs;
     let woken = false;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const seq = wakeups.seq(key);
+      // stopPod notifies the worker's stop key (see WorkerPosts): it must end this hold too.
+      const stopSeq = wakeups.seq(stopKey(endpointId, workerId));
       // A wake-up this take consumed but will not use is passed on, or a queued job waits a whole hold.
       const passOn = () => {
         if (woken) wakeups.notifyOne(key);
@@ -62,13 +65,33 @@ export class Dispatcher {
       if (worker?.draining) {
         // It gets no job, so a wake-up it took belongs to the next waiting worker; it stops waiting on the queue.
         passOn();
-        await sleep(deadline - Date.now(), signal);
+        if (first) await sleep(deadline - Date.now(), signal);
         return [];
       }
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted) return [];
-      woken = await wakeups.wait(key, seq, left, signal);
+      woken = await this.waitForQueueOrStop(key, seq, stopKey(endpointId, workerId), stopSeq, left, signal);
     }
+  }
+
+  /** Waits on the queue key like Wakeups.wait, but a notify of the worker's stop key ends the wait too. */
+  private async waitForQueueOrStop(
+    key: string,
+    seq: number,
+    stop: string,
+    stopSeq: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const ended = new AbortController();
+    const either = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
+    const stopped = this.ctx.wakeups.wait(stop, stopSeq, timeoutMs, either).then((hit) => {
+      if (hit) ended.abort();
+    });
+    const woken = await this.ctx.wakeups.wait(key, seq, timeoutMs, either);
+    ended.abort();
+    await stopped;
+    return woken;
   }
 
   /** Returns jobs whose take answer never reached the worker to the head of the queue (spec §1.5). */
@@ -89,15 +112,20 @@ export class Dispatcher {
     );
   }
 
-  /** Holds until a stop is pending for the worker, then takes them all (spec §6.6). */
+  /**
+   * Holds until a stop is pending for the worker, then takes them all (spec §6.6). A worker that starts
+   * draining (stopPod) during the hold is answered [] at once, so runpod-python can exit (spec §6.2).
+   */
   async takeStops(endpointId: string, workerId: string, holdMs: number, signal?: AbortSignal): Promise<string[]> {
     const { store, wakeups } = this.ctx;
     const key = stopKey(endpointId, workerId);
     const deadline = Date.now() + holdMs;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const seq = wakeups.seq(key);
       const stops = await store.takeStops(endpointId, workerId);
       if (stops.length > 0) return stops;
+      // Only a wake-up without a stop costs this read: it may be the stopPod that began the drain.
+      if (!first && (await store.getWorker(endpointId, workerId))?.draining) return [];
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted) return [];
       await wakeups.wait(key, seq, left, signal);

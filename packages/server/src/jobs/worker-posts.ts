@@ -11,7 +11,7 @@ import {
 } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { FinalResult, PostOutcome } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import { announce, wake, type JobContext } from './job-context.js';
 
 export interface WorkerPost {
   endpointId: string;
@@ -80,6 +80,10 @@ export class WorkerPosts {
     }
     if (body['stopPod'] === true) {
       await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
+      // Ends the job-take and job-stop polls the worker holds, here or on another server (spec §6.2).
+      const signal = { kind: 'stop', endpointId: post.endpointId, id: post.workerId } as const;
+      wake(this.ctx.wakeups, signal);
+      this.ctx.store.signals?.publish(signal);
     }
     if (body['status'] === 'IN_PROGRESS') {
       const outcome = await this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);

@@ -6,7 +6,7 @@ import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/pr
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import { announce, wake, type JobContext } from './job-context.js';
 import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
@@ -140,7 +140,24 @@ export class JobService {
     }
   }
 
-  /** A terminal response must carry every remaining item, however many pages that is. */
+  /**
+   * Gives back the items of a `readStream` answer whose connection closed before it was written (spec §4.5):
+   * runpod-python gives up on a read after 10 s, and the items of an answer it never saw would be lost.
+   */
+  async unreadStream(read: StreamRead): Promise<void> {
+    const { job, firstSeq, items } = read;
+    if (items.length === 0) return;
+    const key = { endpointId: job.endpointId, jobId: job.id, items: items.length };
+    if (await this.ctx.store.unreadStream(job.endpointId, job.id, firstSeq, items)) {
+      this.ctx.log.info(key, 'stream answer not delivered; its items were put back');
+      const signal = { kind: 'stream', endpointId: job.endpointId, id: job.id } as const;
+      wake(this.ctx.wakeups, signal);
+      this.ctx.store.signals?.publish(signal);
+    } else {
+      this.ctx.log.warn(key, 'stream answer not delivered, and later items were read meanwhile; its items are lost');
+    }
+  }
+
   /** The SSE form of status-sync (spec §9.1): see job-watch.ts. */
   watchStatus(endpointId: string, id: string, waitMs: number, signal: AbortSignal): AsyncGenerator<StatusEvent> {
     this.endpointOrThrow(endpointId);
@@ -153,6 +170,7 @@ export class JobService {
     return watchStream(this.ctx, endpointId, id, signal);
   }
 
+  /** A terminal response must carry every remaining item, however many pages that is. */
   private async drainStream(first: StreamRead): Promise<StreamRead> {
     const items = [...first.items];
     let page = first.items.length;

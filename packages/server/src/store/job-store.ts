@@ -233,6 +233,12 @@ export interface JobStore {
   appendStream(endpointId: string, workerId: string, id: string, item: Json): Promise<PostOutcome>;
   /** Hands out up to `max` undelivered stream items and advances the job's one shared cursor (spec §4.5). */
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined>;
+  /**
+   * Puts back the items of a `readStream` answer whose connection closed before it was written (spec §4.5):
+   * they become the job's next undelivered items again, in order, numbered as before. Only while no later read
+   * took items after them; otherwise, or for an unknown job, nothing changes. Answers whether they went back.
+   */
+  unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean>;
   /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */
   takeStops(endpointId: string, workerId: string): Promise<string[]>;
   /**

@@ -204,6 +204,15 @@ export class RedisJobStore implements JobStore {
     });
   }
 
+  unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean> {
+    return this.run(async () => {
+      if (items.length === 0) return false;
+      // LPUSH puts its last argument first: the items go in reversed to come out in their order.
+      const texts = items.map((item) => JSON.stringify(item)).reverse();
+      return (await this.runner.script('unreadStream', endpointId, id, firstSeq, ...texts)) === 1;
+    });
+  }
+
   takeStops(endpointId: string, workerId: string): Promise<string[]> {
     return this.run(async () => (await this.runner.script('takeStops', endpointId, workerId)) as string[]);
   }

@@ -36,7 +36,7 @@ import { TransactionRunner, openDatabase, type SqliteJobStoreOptions } from './c
 import { attempt } from './store-error.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
+import { appendStreamItem, finishJob, progressJob, readStreamItems, unreadStreamItems } from './worker-posts.js';
 import { listWorkers, loadWorker, recordWorker } from './worker-registry.js';
 import { prepareLeaseStatements, recordPing, type LeaseStatements } from './lease-evidence.js';
 
@@ -177,6 +177,10 @@ export class SqliteJobStore implements JobStore {
 
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {
     return this.tx.write(() => readStreamItems(this.st, endpointId, id, max));
+  }
+
+  unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean> {
+    return this.tx.write(() => unreadStreamItems(this.st, endpointId, id, firstSeq, items));
   }
 
   takeStops(endpointId: string, workerId: string): Promise<string[]> {

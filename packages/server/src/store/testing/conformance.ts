@@ -8,6 +8,7 @@ import { describeOutboxConformance } from './conformance-outbox.js';
 import { describePostsConformance } from './conformance-posts.js';
 import { describeQueueConformance } from './conformance-queue.js';
 import { describeQueueStatsConformance } from './conformance-queue-stats.js';
+import { describeUnreadStreamConformance } from './conformance-unread-stream.js';
 import { EP, T0, expectCode, newJob, type OpenJobStore } from './conformance-support.js';
 
 export type { OpenJobStore } from './conformance-support.js';
@@ -22,6 +23,7 @@ export function describeJobStoreConformance(name: string, open: OpenJobStore): v
     describeMaintenanceConformance(open);
     describeOutboxConformance(open);
     describeLivenessConformance(open);
+    describeUnreadStreamConformance(open);
 
     describe('close', () => {
       it('is idempotent, and later calls reject with ERR_UNAVAILABLE', async () => {

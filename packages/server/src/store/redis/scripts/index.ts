@@ -20,6 +20,7 @@ import { settleWebhookScript } from './settle-webhook.lua.js';
 import { takeStopsScript } from './take-stops.lua.js';
 import { takeWebhooksScript } from './take-webhooks.lua.js';
 import { unclaimScript } from './unclaim.lua.js';
+import { unreadStreamScript } from './unread-stream.lua.js';
 
 export type { LuaScript } from './lib.lua.js';
 
@@ -35,6 +36,7 @@ export const SCRIPTS = {
   finish: finishScript,
   appendStream: appendStreamScript,
   readStream: readStreamScript,
+  unreadStream: unreadStreamScript,
   takeStops: takeStopsScript,
   requestStop: requestStopScript,
   leasedJobs: leasedJobsScript,

@@ -8,6 +8,10 @@ export const ERROR_CODES = {
     meaning: 'A body field (`policy`, `webhook`, `s3Config`) or a query parameter (`wait`, `ttl`) is out of its rule.',
   },
   ERR_JOB_NOT_RETRYABLE: { status: 400, meaning: 'Retry of a job that is not FAILED or TIMED_OUT.' },
+  ERR_WORKER_ID_INVALID: {
+    status: 400,
+    meaning: 'A worker route whose worker id contains `$`: a template variable was not substituted (spec §7.2).',
+  },
   ERR_CONFIG_INVALID: {
     status: 400,
     meaning: 'An admin settings change or a reloaded configuration file breaks a configuration rule; nothing applied.',
@@ -65,6 +69,7 @@ export const ERROR_TEXT = {
   endpointNotFound: 'endpoint not found',
   routeNotFound: 'route not found',
   jobNotFound: 'request does not exist',
+  workerIdTemplate: 'workerId is invalid; a template variable was not substituted',
   methodNotAllowed: 'method not allowed',
   idempotencyConflict: 'Idempotency-Key was already used with a different request',
   rateLimited: 'rate limit exceeded',

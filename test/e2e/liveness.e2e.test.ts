@@ -1,8 +1,10 @@
 // Liveness across server restarts, with real server processes and workers speaking the protocol as
 // runpod-python 1.12 does (pings from a separate process, retried result posts): spec §6.8, ADR 6.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deletePrefix } from '../../packages/server/src/store/redis/delete-prefix.js';
 import { startRunpodWorker, type RunpodWorker } from './support/runpod-worker-process.js';
 import { eventually, http, removeDir, startServerProcess, type ServerProcess } from './support/server-process.js';
 
@@ -10,15 +12,25 @@ const WORKER_KEY = 'worker-token-0123456789';
 const CLIENT_KEY = 'client-key-0123456789';
 const client = { authorization: `Bearer ${CLIENT_KEY}` };
 const PING_MS = 1000;
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 let server: ServerProcess | undefined;
 let worker: RunpodWorker | undefined;
+let redisPrefix: string | undefined;
 afterEach(async () => {
   await worker?.kill();
   await server?.kill();
   if (server) removeDir(server.dir);
-  server = worker = undefined;
+  if (redisPrefix) await deletePrefix(REDIS_URL, redisPrefix);
+  server = worker = redisPrefix = undefined;
 });
+
+/** The store of one test: the server's default SQLite file, or a fresh prefix on the shared Redis. */
+function storeFor(kind: 'sqlite' | 'redis'): Record<string, unknown> {
+  if (kind === 'sqlite') return {};
+  redisPrefix = `sluice-e2e-liveness-${randomUUID()}`;
+  return { store: { kind: 'redis', url: REDIS_URL, prefix: redisPrefix } };
+}
 
 /** A port free now, so a restarted server can listen where its workers already send. */
 async function freePort(): Promise<number> {
@@ -57,34 +69,37 @@ async function finalStatus(base: string, id: string): Promise<Record<string, unk
 const times = (lines: string[], line: string) => lines.filter((l) => l === line).length;
 
 describe('a server restart under runpod-python workers', () => {
-  it('fails a job whose result post failed for good while the server was down, and never runs it again', async () => {
-    const port = await freePort();
-    const config = configFor(port);
-    server = await startServerProcess({ config });
-    const base = server.baseUrl;
-    worker = startRunpodWorker({
-      baseUrl: base,
-      endpointId: 'echo',
-      workerId: 'pod-1',
-      token: WORKER_KEY,
-      pingIntervalMs: PING_MS,
-    });
-    const id = await submit(base, { ms: 3000 });
-    await worker.waitFor(new RegExp(`^took ${id}$`));
-    // The server heard pings listing the job...
-    await eventually(() =>
-      Promise.resolve(worker!.lines().filter((l) => l === `pinged ${id}`).length >= 2 ? true : undefined),
-    );
-    await server.stop();
-    // ...then was down while the worker's three result attempts failed.
-    await worker.waitFor(new RegExp(`^post dropped ${id}$`));
-    server = await startServerProcess({ config, dir: server.dir });
+  it.each(['sqlite', 'redis'] as const)(
+    'fails a job whose result post failed for good while the server was down, and never runs it again (%s)',
+    async (kind) => {
+      const port = await freePort();
+      const config = { ...configFor(port), ...storeFor(kind) };
+      server = await startServerProcess({ config });
+      const base = server.baseUrl;
+      worker = startRunpodWorker({
+        baseUrl: base,
+        endpointId: 'echo',
+        workerId: 'pod-1',
+        token: WORKER_KEY,
+        pingIntervalMs: PING_MS,
+      });
+      const id = await submit(base, { ms: 3000 });
+      await worker.waitFor(new RegExp(`^took ${id}$`));
+      // The server heard pings listing the job...
+      await eventually(() =>
+        Promise.resolve(worker!.lines().filter((l) => l === `pinged ${id}`).length >= 2 ? true : undefined),
+      );
+      await server.stop();
+      // ...then was down while the worker's three result attempts failed.
+      await worker.waitFor(new RegExp(`^post dropped ${id}$`));
+      server = await startServerProcess({ config, dir: server.dir });
 
-    const job = await finalStatus(base, id);
-    expect(job).toMatchObject({ status: 'FAILED', error: 'worker dropped the job without reporting a result' });
-    expect(job.retries ?? 0).toBe(0);
-    expect(times(worker.lines(), `took ${id}`)).toBe(1);
-  });
+      const job = await finalStatus(base, id);
+      expect(job).toMatchObject({ status: 'FAILED', error: 'worker dropped the job without reporting a result' });
+      expect(job['retries'] ?? 0).toBe(0);
+      expect(times(worker.lines(), `took ${id}`)).toBe(1);
+    },
+  );
 
   it('lets a worker that kept pinging keep its job when the server was down longer than workerLostAfterMs', async () => {
     const port = await freePort();

@@ -69,6 +69,17 @@ export default tseslint.config(
     },
   },
   {
+    // One clock (issue #11 item 3): deadlines are computed and compared on the injected clock, which tests drive.
+    files: ['packages/server/src/{jobs,routes,http,fleet}/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Read time through the injected clock (ctx.now, services.now).' },
+      ],
+    },
+  },
+  {
     // Test files are outside the packages' build projects: they get their own, with Node types.
     files: [
       '**/*.test.ts',

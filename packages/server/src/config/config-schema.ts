@@ -1,5 +1,6 @@
 // The typed configuration of a Sluice server and its validation rules (docs/configuration.md lists every key).
 import { DEFAULTS, MB, RANGES } from '@sluice/protocol';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -57,6 +58,15 @@ const webhookSecret = z
   );
 
 /** Webhook delivery (spec §5). */
+/** An IPv4 or IPv6 address, or a CIDR range of either (`169.254.169.254`, `fe80::/10`). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 const webhooks = z
   .object({
     /** Attempts in total, the first included. */
@@ -66,6 +76,10 @@ const webhooks = z
     timeoutMs: int(100, 120_000).default(10_000),
     /** Refuse targets that resolve to loopback, private, link-local, CGNAT or unique-local addresses. */
     blockPrivateAddresses: z.boolean().default(false),
+    /** Addresses or CIDR ranges never refused; link-local and unspecified targets are refused unless listed. */
+    allowAddresses: z
+      .array(z.string().refine(isAddressOrRange, { message: 'expected an IP address or a CIDR range' }))
+      .default([]),
   })
   .strict()
   .prefault({});

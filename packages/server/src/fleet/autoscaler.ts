@@ -11,6 +11,7 @@
 //   any ──(endpoint removed by a reload)──▶ removed
 import type { Logger } from 'pino';
 import type { JobContext } from '../jobs/job-context.js';
+import { PeriodicLoop } from '../jobs/periodic-loop.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import { WorkerState, type EndpointSlots, type LaunchedWorker } from './launcher.js';
@@ -80,9 +81,7 @@ export class Autoscaler {
   private readonly endpoints = new Map<string, EndpointScaler>();
   /** Last time each worker was seen with a job in flight, or finished one (onTerminal). */
   private readonly busyAt = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: PeriodicLoop;
   private stopped = false;
 
   constructor(
@@ -90,30 +89,22 @@ export class Autoscaler {
     private readonly fleet: ScalableFleet,
     private readonly options: AutoscalerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.loop = new PeriodicLoop({
+      everyMs: options.tickMs ?? 1000,
+      run: () => this.tick(),
+      onError: (err) => this.log.error({ err }, 'autoscaler tick failed'),
+    });
+  }
 
   /** Ticks now, then every tickMs. */
   start(): void {
-    this.tickSoon();
+    this.loop.start({ immediately: true });
   }
 
   /** Runs a tick as soon as the current one (if any) is done: after a settings change, say. */
   tickSoon(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.tick()
-      .catch((err: unknown) => this.log.error({ err }, 'autoscaler tick failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.tickSoon();
-        } else this.schedule();
-      });
+    this.loop.soon();
   }
 
   /** A job of this worker just ended: it was busy until now, even if no tick saw it in flight. */
@@ -164,14 +155,7 @@ export class Autoscaler {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.tickSoon(), this.options.tickMs ?? 1000);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   private scaler(endpointId: string): EndpointScaler {

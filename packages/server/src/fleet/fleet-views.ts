@@ -117,7 +117,7 @@ export async function describeWorkers({ ctx, launcher }: FleetParts, endpointId:
     throttled: slots.throttled,
     crashLoop: slots.crashLoop,
     quickExits: slots.quickExits,
-    ...(slots.restartAt > Date.now() ? { restartAt: slots.restartAt } : {}),
+    ...(slots.restartAt > ctx.now() ? { restartAt: slots.restartAt } : {}),
     ...(slots.lastExit ? { lastExit: slots.lastExit } : {}),
     workers,
   };

@@ -13,7 +13,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
-import { announce, type JobContext } from '../jobs/job-context.js';
+import type { JobContext } from '../jobs/job-context.js';
+import { LOST_ERROR } from '../jobs/lease-monitor.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
 import { GpuPool, gpuLabel } from './gpu-pool.js';
@@ -189,7 +190,7 @@ export class Launcher {
       }
       if (
         worker.state === WorkerState.READY &&
-        Date.now() - worker.startedAt >= HEALTHY_RUN_MS &&
+        this.ctx.now() - worker.startedAt >= HEALTHY_RUN_MS &&
         slot.guard.recovered()
       ) {
         this.log.info({ endpointId, workerId: worker.workerId }, 'worker runs steadily: restart backoff reset');
@@ -271,7 +272,7 @@ export class Launcher {
     if (this.stopped || !endpoint?.worker) return;
     const missing = slot.target - this.activeOf(endpointId).length;
     if (missing <= 0) return;
-    const wait = slot.restartAt - Date.now();
+    const wait = slot.restartAt - this.ctx.now();
     if (wait > 0) {
       slot.retryTimer ??= setTimeout(() => {
         slot.retryTimer = undefined;
@@ -323,7 +324,7 @@ export class Launcher {
       state: WorkerState.STARTING,
       gpus,
       label,
-      startedAt: Date.now(),
+      startedAt: this.ctx.now(),
     };
     this.workers.set(workerId, worker);
     void proc.exited.then((exit) => {
@@ -345,21 +346,13 @@ export class Launcher {
     const log = this.log.child({ endpointId, workerId });
     const { store } = this.ctx;
     const slot = this.slot(endpointId);
-    const livedMs = Date.now() - worker.startedAt;
+    const livedMs = this.ctx.now() - worker.startedAt;
     try {
       const record = await store.getWorker(endpointId, workerId);
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
       const planned = this.stopped || !isActive(worker) || record?.draining === true;
       // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
-      const jobs = await store.reclaim(
-        endpointId,
-        workerId,
-        'all',
-        this.options.maxReclaims,
-        'worker lost',
-        this.ctx.now(),
-      );
-      for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
+      await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, LOST_ERROR, this.ctx.now());
       if (planned) {
         log.info({ ...exit, livedMs }, 'worker exited');
         await store.removeWorker(endpointId, workerId);
@@ -382,7 +375,7 @@ export class Launcher {
   ): Promise<void> {
     const { endpointId, workerId } = worker;
     const verdict = slot.guard.exited(livedMs);
-    slot.restartAt = Date.now() + verdict.restartDelayMs;
+    slot.restartAt = this.ctx.now() + verdict.restartDelayMs;
     slot.lastExit = { workerId, ...exit, at: this.ctx.now(), livedMs, stderrTail: worker.process.stderrTail() };
     const fields = { ...exit, livedMs, quickExits: verdict.quickExits, restartInMs: verdict.restartDelayMs };
     if (!verdict.crashLoop) {

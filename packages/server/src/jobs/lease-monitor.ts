@@ -2,9 +2,9 @@
 // up in pings was never received (requeue); one that showed up and then went missing was dropped (fail);
 // a stopped job the worker still lists gets its job-stop again. The evidence (which pings listed which lease)
 // is kept by the store with the ping itself, so every server sharing the store, and one that restarted,
-// reaches the verdict a single long-lived server would (ADR 6).
+// reaches the verdict a single long-lived server would (ADR 7).
 import type { LeaseEvidence, WorkerRecord } from '../store/job-store.js';
-import { announce, wake, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 export const DROPPED_ERROR = 'worker dropped the job without reporting a result';
 export const LOST_ERROR = 'worker lost';
@@ -66,7 +66,6 @@ export class LeaseMonitor {
         now,
       );
       if (outcome.kind === 'applied') {
-        announce(this.ctx, outcome.job, 'IN_PROGRESS');
         this.ctx.log.warn(where, DROPPED_ERROR);
       }
     } else if (!lease.listed && lease.lackingSinceLease >= PINGS_FOR_VERDICT) {
@@ -78,7 +77,6 @@ export class LeaseMonitor {
         LOST_ERROR,
         now,
       );
-      for (const after of changed) announce(this.ctx, after, 'IN_PROGRESS');
       if (changed.length > 0) this.ctx.log.warn(where, 'leased job never reached its worker; reclaimed');
     }
   }
@@ -93,8 +91,5 @@ export class LeaseMonitor {
     const stopped = job?.status === 'CANCELLED' || job?.status === 'TIMED_OUT' || job?.status === 'FAILED';
     if (!job || !stopped || job.workerId !== workerId || job.finishedAt === undefined || now <= job.finishedAt) return;
     await this.ctx.store.requestStop(endpointId, workerId, jobId);
-    const signal = { kind: 'stop', endpointId, id: workerId } as const;
-    wake(this.ctx.wakeups, signal);
-    this.ctx.store.signals?.publish(signal);
   }
 }

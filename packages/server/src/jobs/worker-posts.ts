@@ -11,7 +11,7 @@ import {
 } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { FinalResult, PostOutcome } from '../store/job-store.js';
-import { announce, wake, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 export interface WorkerPost {
   endpointId: string;
@@ -85,15 +85,11 @@ export class WorkerPosts {
     }
     if (body['stopPod'] === true) {
       await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
-      // Ends the job-take and job-stop polls the worker holds, here or on another server (spec §6.2).
-      const signal = { kind: 'stop', endpointId: post.endpointId, id: post.workerId } as const;
-      wake(this.ctx.wakeups, signal);
-      this.ctx.store.signals?.publish(signal);
+      // PublishingStore wakes the job-take and job-stop polls the worker holds, here or on another server,
+      // so they answer at once (spec §6.2).
     }
     if (body['status'] === 'IN_PROGRESS') {
-      const outcome = await this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
-      if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
-      return outcome;
+      return this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
     }
     return this.finish(post, classifyFinal(body, isStream));
   }
@@ -135,9 +131,7 @@ export class WorkerPosts {
     const item = parseObject(post.body);
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
     if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
-    const outcome = await this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
-    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS', { streamed: true });
-    return outcome;
+    return this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
   }
 
   /** Fails the job of an oversized post (spec §2.6) and throws the 413 the worker gets. */
@@ -160,11 +154,7 @@ export class WorkerPosts {
   }
 
   private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {
-    const outcome = await this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
-    // An applied final post always ends a live job (IN_PROGRESS, or IN_QUEUE after a reclaim).
-    if (outcome.kind === 'applied')
-      announce(this.ctx, outcome.job, 'IN_PROGRESS', { stopQueued: result.stopWorker === true });
-    return outcome;
+    return this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
   }
 
   private async failForPost(post: WorkerPost, error: string): Promise<void> {

@@ -1,7 +1,7 @@
 // Records what workers tell about themselves: that they are alive (any request), their pings (spec §6.7),
 // their GPU label, and unhealthy reports. "Seen" writes are throttled per worker to keep them off the hot path.
 import type { WorkerRecord } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 import { LOST_ERROR, type LeaseMonitor } from './lease-monitor.js';
 
 const SEEN_WRITE_EVERY_MS = 1000;
@@ -48,17 +48,12 @@ export class WorkerPresence {
     );
     this.ctx.log.warn({ endpointId, workerId, ...report.unhealthy }, 'worker reported unhealthy');
     // It exits next (spec §6.7): what it holds is reclaimed now rather than at the next reaper pass.
-    const jobs = await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
-    for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
+    await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
     return worker;
   }
 
   /** Drops what is remembered of workers silent for longer than `idleMs` (they may never come back). */
   prune(now: number, idleMs: number): void {
     for (const [key, at] of this.lastWrite) if (now - at > idleMs) this.lastWrite.delete(key);
-  }
-
-  forget(endpointId: string, workerId: string): void {
-    this.lastWrite.delete(`${endpointId}\u0000${workerId}`);
   }
 }

@@ -84,11 +84,24 @@ export interface QueueStats {
   oldestNormalQueuedAt?: number;
 }
 
-/** A transition made by `expire`, for webhooks-free bookkeeping in the service (wake-ups, logs, metrics). */
-export interface ExpiredJob {
+/**
+ * What one step did to one job: the record as it now is and the status it left. Methods whose starting status
+ * is fixed by the contract (claim: IN_QUEUE; posts, unclaim, reclaim: IN_PROGRESS; purge: IN_QUEUE) return the
+ * records alone; the others say where the job came from. The server derives every wake-up from this.
+ */
+export interface Transition {
   job: JobRecord;
-  previous: JobStatus;
+  /** The status before the step; undefined for a job the step created. Equal to `job.status`: no change. */
+  from: JobStatus | undefined;
 }
+
+/** A transition of a job that existed before the step. */
+export interface StatusChange extends Transition {
+  from: JobStatus;
+}
+
+/** A transition made by `expire`. */
+export type ExpiredJob = StatusChange;
 
 export interface ExpireResult {
   /** Jobs moved to TIMED_OUT (executionTimeout or ttl). */
@@ -208,9 +221,9 @@ export interface JobStore {
   enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
   get(endpointId: string, id: string): Promise<JobRecord | undefined>;
   /** IN_QUEUE or IN_PROGRESS → CANCELLED (rows 8, 9); a terminal job is returned unchanged. */
-  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined>;
+  cancel(endpointId: string, id: string, now: number): Promise<StatusChange | undefined>;
   /** FAILED or TIMED_OUT → IN_QUEUE at the tail (row 15); other states throw ERR_JOB_NOT_RETRYABLE. */
-  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined>;
+  retry(endpointId: string, id: string, now: number): Promise<StatusChange | undefined>;
   /**
    * IN_QUEUE jobs of the endpoint → CANCELLED (row 10), at most `max` per call, oldest first, so that a huge
    * queue is purged in bounded steps. The first call (no `cursor`) fixes which jobs the purge covers: those
@@ -223,8 +236,11 @@ export interface JobStore {
   // ── worker ─────────────────────────────────────────────────────────────────
   /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2); none to a worker recorded as draining. */
   claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]>;
-  /** Puts claimed jobs whose take answer could not be written back at the head, no retry counted (spec §1.5). */
-  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void>;
+  /**
+   * Puts claimed jobs whose take answer could not be written back at the head, no retry counted (spec §1.5).
+   * Returns the jobs it requeued (those still leased to the worker).
+   */
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<JobRecord[]>;
   /** `job-done` with status IN_PROGRESS (row 3): output becomes `output` (undefined: no output key, none). */
   progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome>;
   /** Final `job-done`, or sluice failing a job for an invalid post (rows 5, 6, 7). */

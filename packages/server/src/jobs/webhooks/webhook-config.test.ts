@@ -11,6 +11,7 @@ describe('webhook configuration', () => {
       retryDelayMs: 10_000,
       timeoutMs: 10_000,
       blockPrivateAddresses: false,
+      allowAddresses: [],
     });
     expect(config.endpoints['echo']?.webhookSecret).toBeUndefined();
   });

@@ -20,6 +20,7 @@ import type {
   PostOutcome,
   PurgeStep,
   QueueStats,
+  StatusChange,
   StreamRead,
   WebhookDelivery,
   WorkerRecord,
@@ -118,18 +119,18 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined> {
+  cancel(endpointId: string, id: string, now: number): Promise<StatusChange | undefined> {
     return this.run(async () => {
       const reply = (await this.runner.script('cancel', endpointId, id, now, this.runner.nonce(endpointId))) as
         [JobStatus, unknown] | null;
-      return reply === null ? undefined : { previous: reply[0], job: replyToJob(reply[1]) };
+      return reply === null ? undefined : { from: reply[0], job: replyToJob(reply[1]) };
     });
   }
 
-  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined> {
+  retry(endpointId: string, id: string, now: number): Promise<StatusChange | undefined> {
     return this.run(async () => {
-      const reply = await this.runner.script('retry', endpointId, id, now);
-      return reply === null ? undefined : replyToJob(reply);
+      const reply = (await this.runner.script('retry', endpointId, id, now)) as [JobStatus, unknown] | null;
+      return reply === null ? undefined : { from: reply[0], job: replyToJob(reply[1]) };
     });
   }
 
@@ -165,9 +166,11 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void> {
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<JobRecord[]> {
     return this.run(async () => {
-      if (ids.length > 0) await this.runner.script('unclaim', endpointId, workerId, ...ids);
+      if (ids.length === 0) return [];
+      const jobs = (await this.runner.script('unclaim', endpointId, workerId, ...ids)) as unknown[];
+      return jobs.map(replyToJob);
     });
   }
 
@@ -347,7 +350,7 @@ export class RedisJobStore implements JobStore {
               BATCH,
               this.runner.nonce(endpointId),
             )) as [[JobStatus, unknown][], number, number];
-            for (const [previous, flat] of jobs) timedOut.push({ previous, job: replyToJob(flat) });
+            for (const [previous, flat] of jobs) timedOut.push({ from: previous, job: replyToJob(flat) });
             deleted += removed;
             if (more !== 1) return;
           }

@@ -1,0 +1,172 @@
+// publishTransition: which long-polls a transition wakes and which signals it broadcasts to other servers.
+// Every signal sent for nothing is a store read by a woken poll and, on Redis, one PUBLISH per job.
+// PublishingStore: the store steps that publish, checked over a real (in-memory SQLite) store.
+import { describe, expect, it } from 'vitest';
+import type { JobStatus } from '@sluice/protocol';
+import type { JobRecord } from '../store/job-record.js';
+import type { StoreSignal } from '../store/job-store.js';
+import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
+import { newJob, runningJob } from '../store/testing/conformance-support.js';
+import { PublishingStore, publishTransition, type Published } from './publishing-store.js';
+import { Wakeups, jobKey, queueKey, stopKey, streamKey } from './wakeups.js';
+
+const EP = 'ep';
+
+function job(status: JobStatus, extra: Partial<JobRecord> = {}): JobRecord {
+  return {
+    id: 'job-1',
+    endpointId: EP,
+    status,
+    input: {},
+    executionTimeout: 60_000,
+    ttl: 60_000,
+    lowPriority: false,
+    sync: false,
+    retention: 60_000,
+    createdAt: 0,
+    queuedAt: 0,
+    retries: 0,
+    reclaims: 0,
+    streaming: false,
+    ttlDeadline: 60_000,
+    ...extra,
+  };
+}
+
+type Extra = Omit<Published, 'job' | 'from'>;
+
+/** Publishes one transition with a waiter parked on every key; returns the keys woken and signals published. */
+async function observe(after: JobRecord, from: JobStatus | undefined, extra: Extra = {}) {
+  const wakeups = new Wakeups();
+  const published: StoreSignal[] = [];
+  const terminal: JobRecord[] = [];
+  const store = { signals: { publish: (s: StoreSignal) => published.push(s), subscribe: () => () => {} } };
+  const keys = {
+    queue: queueKey(EP),
+    job: jobKey(EP, 'job-1'),
+    stream: streamKey(EP, 'job-1'),
+    stop: stopKey(EP, 'w1'),
+  };
+  const waits = Object.entries(keys).map(([name, key]) =>
+    wakeups.wait(key, wakeups.seq(key), 50).then((woken) => (woken ? name : undefined)),
+  );
+  publishTransition(store, { wakeups, onTerminal: (j) => terminal.push(j) }, { job: after, from, ...extra });
+  const woken = (await Promise.all(waits)).filter((name) => name !== undefined);
+  return { woken, published: published.map((s) => s.kind), terminal: terminal.length };
+}
+
+describe('publishTransition', () => {
+  it('wakes one worker for a new job and nothing else: nobody can wait on its id yet', async () => {
+    await expect(observe(job('IN_QUEUE'), undefined)).resolves.toEqual({
+      woken: ['queue'],
+      published: ['queue'],
+      terminal: 0,
+    });
+  });
+
+  it('wakes nobody when a worker claims a job (IN_QUEUE → IN_PROGRESS)', async () => {
+    const result = await observe(job('IN_PROGRESS', { workerId: 'w1' }), 'IN_QUEUE');
+    expect(result).toEqual({ woken: [], published: [], terminal: 0 });
+  });
+
+  it('wakes outcome and stream readers, but not the job-stop poll, when the worker finishes the job', async () => {
+    const result = await observe(job('COMPLETED', { workerId: 'w1' }), 'IN_PROGRESS');
+    expect(result).toEqual({ woken: ['job', 'stream'], published: ['job'], terminal: 1 });
+  });
+
+  it("also wakes the worker's job-stop poll when the store queued a stop (cancel of a running job)", async () => {
+    const result = await observe(job('CANCELLED', { workerId: 'w1' }), 'IN_PROGRESS', { stopFor: 'w1' });
+    expect(result).toEqual({ woken: ['job', 'stream', 'stop'], published: ['job', 'stop'], terminal: 1 });
+  });
+
+  it('wakes only stream readers for an appended stream item', async () => {
+    const result = await observe(job('IN_PROGRESS', { workerId: 'w1' }), 'IN_PROGRESS', { streamed: true });
+    expect(result).toEqual({ woken: ['stream'], published: ['stream'], terminal: 0 });
+  });
+
+  it('wakes a worker when a job goes back to the queue (reclaim, retry)', async () => {
+    await expect(observe(job('IN_QUEUE', { retries: 1 }), 'IN_PROGRESS')).resolves.toMatchObject({
+      woken: ['queue'],
+      published: ['queue'],
+    });
+    await expect(observe(job('IN_QUEUE', { retries: 1 }), 'FAILED')).resolves.toMatchObject({
+      woken: ['queue'],
+    });
+  });
+});
+
+describe('PublishingStore', () => {
+  it('wakes a waiting worker for each job a failed take answer hands back (no re-read)', async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const { job } = await store.enqueue(newJob());
+      await store.claim(job.endpointId, 'w1', 1, 1);
+      const key = queueKey(job.endpointId);
+      const woken = wakeups.wait(key, wakeups.seq(key), 5_000);
+      expect(await store.unclaim(job.endpointId, 'w1', [job.id])).toMatchObject([{ id: job.id, status: 'IN_QUEUE' }]);
+      await expect(woken).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("wakes the worker's job-stop poll when a stop is queued again, and the poll for a cancelled running job", async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const terminal: string[] = [];
+    const store = new PublishingStore(inner, { wakeups, onTerminal: (j) => terminal.push(j.id) });
+    try {
+      const { job } = await store.enqueue(newJob());
+      await store.claim(job.endpointId, 'w1', 1, 1);
+      const key = stopKey(job.endpointId, 'w1');
+      const stopped = wakeups.wait(key, wakeups.seq(key), 5_000);
+      await store.cancel(job.endpointId, job.id, 2);
+      await expect(stopped).resolves.toBe(true);
+      expect(terminal).toEqual([job.id]);
+      const again = wakeups.wait(key, wakeups.seq(key), 5_000);
+      await store.requestStop(job.endpointId, 'w1', job.id);
+      await expect(again).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("wakes the worker's held polls when it starts draining, and no one for other worker updates", async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const key = stopKey(EP, 'w1');
+      const seq = wakeups.seq(key);
+      await store.recordWorker(EP, 'w1', { seen: true }, 1);
+      expect(wakeups.seq(key)).toBe(seq);
+      const drained = wakeups.wait(key, seq, 5_000);
+      await store.recordWorker(EP, 'w1', { draining: true }, 2);
+      await expect(drained).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('wakes stream readers when an undelivered answer is put back, and not when it could not be', async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const job = await runningJob(store, 'w1');
+      await store.appendStream(job.endpointId, 'w1', job.id, { n: 1 });
+      const read = (await store.readStream(job.endpointId, job.id, 10))!;
+      const key = streamKey(job.endpointId, job.id);
+      const seq = wakeups.seq(key);
+      await expect(store.unreadStream(job.endpointId, 'no-such-job', 1, read.items)).resolves.toBe(false);
+      expect(wakeups.seq(key)).toBe(seq);
+      const putBack = wakeups.wait(key, seq, 5_000);
+      await expect(store.unreadStream(job.endpointId, job.id, read.firstSeq, read.items)).resolves.toBe(true);
+      await expect(putBack).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -42,7 +42,13 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
   const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result));
   const fleet = new Fleet(
     config,
-    { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, reloadConfig },
+    {
+      pingIntervalMs: server.pingIntervalMs,
+      maxReclaims: server.maxReclaims,
+      gpus: server.gpus,
+      reloadConfig,
+      shared: server.fleet,
+    },
     logger,
   );
   const onTerminal = (job: JobRecord) => {

@@ -143,6 +143,11 @@ export class Launcher {
     return this.slots.get(endpointId)?.throttled ?? 0;
   }
 
+  /** GPUs of `server.gpus` no worker holds now (the fleet advertises them). */
+  freeGpus(): number {
+    return this.pool.available();
+  }
+
   workersOf(endpointId: string): LaunchedWorker[] {
     return this.managedOf(endpointId).map((w) => ({
       endpointId: w.endpointId,

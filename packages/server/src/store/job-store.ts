@@ -8,6 +8,7 @@
 // - jobs of one endpoint are claimed in queue order: submissions and retries at the tail, requeues at the head;
 // - `output` is only ever what spec §2.2 allows: a progress value does not survive cancel, timeout or reclaim.
 import type { Json, JobStatus } from '@sluice/protocol';
+import type { FleetRegistry } from './fleet-registry.js';
 import type { JobRecord, NewJob } from './job-record.js';
 
 export type { NewJob };
@@ -212,6 +213,8 @@ export interface StoreSignals {
 export interface JobStore {
   /** Present when other processes may share this store. */
   readonly signals?: StoreSignals;
+  /** Present when several servers may share this store's worker fleet (store/fleet-registry.ts). */
+  readonly fleet?: FleetRegistry;
 
   /** Releases connections and file handles. Idempotent; every later call rejects with ERR_UNAVAILABLE. */
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../../../test/support/redis.js';
 import type { StoreSignal } from '../job-store.js';
 import { describeJobStoreConformance } from '../testing/conformance.js';
+import { describeFleetRegistryConformance } from '../testing/conformance-fleet.js';
 import { EP, OTHER_EP, T0, W1, W2, expectCode, newJob } from '../testing/conformance-support.js';
 import { deletePrefix } from './delete-prefix.js';
 import { openRedisJobStore, type RedisJobStore } from './redis-job-store.js';
@@ -17,7 +18,7 @@ import { endpointKey, endpointTag, itemKey, prefixPattern } from './redis-keys.j
 const uniquePrefix = () => `sluice-test-${randomUUID().slice(0, 8)}`;
 
 describeWithRedis('RedisJobStore conformance', (redisUrl) => {
-  describeJobStoreConformance('RedisJobStore', async () => {
+  const open = async () => {
     const prefix = uniquePrefix();
     const store = await openRedisJobStore({ url: redisUrl, prefix });
     return {
@@ -27,7 +28,9 @@ describeWithRedis('RedisJobStore conformance', (redisUrl) => {
         await deletePrefix(redisUrl, prefix);
       },
     };
-  });
+  };
+  describeJobStoreConformance('RedisJobStore', open);
+  describeFleetRegistryConformance('RedisJobStore', open);
 });
 
 describeWithRedis('RedisJobStore on Redis', (redisUrl) => {

@@ -39,6 +39,7 @@ import {
 } from './record-mapping.js';
 import { closeRedis, connectRedis, toStoreError, type SentinelOptions } from './redis-connection.js';
 import { endpointKey, itemKey, signalsChannel } from './redis-keys.js';
+import { RedisFleetRegistry } from './redis-fleet-registry.js';
 import { RedisStoreSignals } from './redis-signals.js';
 import { TurnPipeline } from './turn-pipeline.js';
 import { ScriptRunner } from './script-runner.js';
@@ -68,7 +69,8 @@ export async function openRedisJobStore(options: RedisJobStoreOptions): Promise<
     const turn = new TurnPipeline(commands);
     const signals = new RedisStoreSignals(turn, subscriber, signalsChannel(options.prefix));
     await signals.start();
-    return new RedisJobStore(new ScriptRunner(commands, turn, options.prefix), subscriber, signals);
+    const fleet = new RedisFleetRegistry(commands, options.prefix);
+    return new RedisJobStore(new ScriptRunner(commands, turn, options.prefix), subscriber, signals, fleet);
   } catch (error) {
     await Promise.all([closeRedis(commands), subscriber && closeRedis(subscriber)]);
     throw toStoreError(error);
@@ -82,6 +84,8 @@ export class RedisJobStore implements JobStore {
     private readonly runner: ScriptRunner,
     private readonly subscriber: Redis,
     readonly signals: RedisStoreSignals,
+    /** Several servers on one prefix act as one worker fleet (fleet/cluster). */
+    readonly fleet: RedisFleetRegistry,
   ) {}
 
   close(): Promise<void> {

@@ -189,7 +189,7 @@ describe('time limits', () => {
     await timesOutAfter((fetch) => endpoint(fetch, 1000).statusSync('j1', { wait: 5000 }), 20_000);
     await timesOutAfter((fetch) => endpoint(fetch, 1000).statusSync('j1'), 105_000);
     await timesOutAfter((fetch) => endpoint(fetch, 1000).runSync({}), 105_000);
-    await timesOutAfter((fetch) => endpoint(fetch, 1000).pollStream('j1'), 25_000);
+    await timesOutAfter((fetch) => endpoint(fetch, 1000).pollStream('j1'), 23_000);
   });
 });
 

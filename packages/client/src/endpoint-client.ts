@@ -51,7 +51,7 @@ export interface StatusOptions extends CallOptions {
 }
 
 export interface WaitOptions extends CallOptions {
-  /** Server hold per request in ms, 1000–300000 (server default 90000 for status-sync, 10000 for stream). */
+  /** Server hold per request in ms, 1000–300000 (server default 90000 for status-sync, 8000 for stream). */
   wait?: number;
 }
 

@@ -14,6 +14,11 @@ export const ERROR_CODES = {
     meaning: 'A body field (`policy`, `webhook`, `s3Config`) or a query parameter (`wait`, `ttl`) is out of its rule.',
   },
   ERR_JOB_NOT_RETRYABLE: { status: 400, meaning: 'Retry of a job that is not FAILED or TIMED_OUT.' },
+  ERR_WORKER_ID_INVALID: {
+    status: 400,
+    text: 'workerId is invalid; a template variable was not substituted',
+    meaning: 'A worker route whose worker id contains `$`: a template variable was not substituted (spec §7.2).',
+  },
   ERR_CONFIG_INVALID: {
     status: 400,
     meaning: 'An admin settings change or a reloaded configuration file breaks a configuration rule; nothing applied.',
@@ -121,6 +126,7 @@ export const ERROR_TEXT = {
   endpointNotFound: errorText('ERR_ENDPOINT_NOT_FOUND'),
   routeNotFound: errorText('ERR_ROUTE_NOT_FOUND'),
   jobNotFound: errorText('ERR_JOB_NOT_FOUND'),
+  workerIdTemplate: errorText('ERR_WORKER_ID_INVALID'),
   methodNotAllowed: errorText('ERR_METHOD_NOT_ALLOWED'),
   idempotencyConflict: errorText('ERR_IDEMPOTENCY_CONFLICT'),
   rateLimited: errorText('ERR_RATE_LIMITED'),

@@ -22,7 +22,7 @@ export const RANGES = {
 export const DEFAULTS = {
   runsyncWait: 90_000,
   statusSyncWait: 90_000,
-  streamWait: 10_000,
+  streamWait: 8_000,
   executionTimeout: 600_000,
   ttl: 86_400_000,
   runRetention: 1_800_000,

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import { errorText } from '@sluice/protocol';
 import { systemClock } from './clock.js';
-import type { Config } from './config/config-schema.js';
+import { workerLostAfterMs, type Config } from './config/config-schema.js';
 import { Auth } from './http/auth.js';
 import type { AppServices } from './http/app-services.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -123,7 +123,11 @@ export function createApp(options: AppOptions): SluiceApp {
     posts: new WorkerPosts(context),
     presence: new WorkerPresence(
       context,
-      new LeaseMonitor(context, { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims }),
+      new LeaseMonitor(context, {
+        pingIntervalMs: server.pingIntervalMs,
+        maxReclaims: server.maxReclaims,
+        verdictsFrom: context.now() + workerLostAfterMs(server),
+      }),
     ),
     outages,
     health: new HealthReporter(

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
 import { systemClock } from './clock.js';
-import type { Config } from './config/config-schema.js';
+import { workerLostAfterMs, type Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
 import { OutageLog } from './jobs/outage-log.js';
@@ -75,7 +75,8 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
   }
   const reaper = new Reaper(sluice.context, {
     intervalMs: server.reaperIntervalMs,
-    workerLostAfterMs: server.workerLostAfterMs ?? Math.max(3 * server.pingIntervalMs, 30_000),
+    workerLostAfterMs: workerLostAfterMs(server),
+    startedAt: sluice.context.now(),
     maxReclaims: server.maxReclaims,
     endpointIds: () => Object.keys(config.endpoints),
     // Per-worker memory of workers gone for good (autoscaled and refresh_worker fleets churn through ids).

@@ -267,3 +267,8 @@ export type EndpointConfig = z.infer<typeof endpointSchema>;
 export type RateLimitConfig = Exclude<z.infer<ReturnType<typeof rateLimit>>, false>;
 export type ApiKeyConfig = Config['auth']['keys'][number];
 export type StoreConfig = Config['store'];
+
+/** `server.workerLostAfterMs`, or its default max(3 × ping interval, 30000) (spec §6.8). */
+export function workerLostAfterMs(server: Config['server']): number {
+  return server.workerLostAfterMs ?? Math.max(3 * server.pingIntervalMs, 30_000);
+}

@@ -8,6 +8,7 @@ import type { EndpointConfig } from '../config/config-schema.js';
 import type { RouteKind } from './auth.js';
 import type { AppServices } from './app-services.js';
 import { sleep } from '../jobs/sleep.js';
+import { WorkerIdCheck } from './worker-id-check.js';
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
@@ -47,6 +48,8 @@ export interface BodyCap {
 
 const contexts = new WeakMap<FastifyRequest, RouteContext>();
 const holds = new WeakMap<FastifyRequest, HeldError>();
+/** One per app: which refused worker ids were logged already. */
+const workerIdChecks = new WeakMap<AppServices, WorkerIdCheck>();
 
 /** Calls `onLost` if the connection closes before the whole response was handed to the OS. */
 export function onResponseLost(reply: FastifyReply, onLost: () => void): void {
@@ -117,6 +120,11 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       try {
         services.auth.check(request.headers.authorization, def.kind, endpointId, params['workerId']);
         const endpoint = services.jobs.endpointOrThrow(endpointId);
+        if (def.kind === 'worker' && params['workerId'] !== undefined) {
+          let ids = workerIdChecks.get(services);
+          if (!ids) workerIdChecks.set(services, (ids = new WorkerIdCheck()));
+          ids.check(endpointId, params['workerId'], request.log);
+        }
         const query = request.query as RouteContext['query'];
         const ctx: RouteContext = {
           endpointId,

@@ -13,7 +13,8 @@ export class Dispatcher {
 
   /**
    * Claims up to `max` jobs for `workerId`, holding up to `holdMs` while the queue is empty. Answers [] when
-   * the hold expires, the request is aborted, or the worker is draining (it gets no more jobs, spec §6.2).
+   * the hold expires, the request is aborted, or the worker is draining (it gets no more jobs, spec §6.2): at
+   * once when it started draining during this hold, so runpod-python can exit; after the hold otherwise.
    */
   async take(
     endpointId: string,
@@ -25,10 +26,12 @@ export class Dispatcher {
     const { store, wakeups } = this.ctx;
     const count = Math.max(1, Math.min(max, DEFAULTS.maxBatchSize));
     const key = queueKey(endpointId);
+    const stop = stopKey(endpointId, workerId);
     const deadline = this.ctx.now() + holdMs;
-    const answer = await hold<JobRecord[] | 'draining'>(
-      { wakeups, key, waitMs: holdMs, now: this.ctx.now, signal },
-      async (woken) => {
+    const answer = await hold<JobRecord[] | 'draining' | 'drained'>(
+      // stopPod notifies the worker's stop key (PublishingStore.recordWorker): it must end this hold too.
+      { wakeups, key, alsoKey: stop, waitMs: holdMs, now: this.ctx.now, signal },
+      async (woken, turn) => {
         // A wake-up this take consumed but will not use is passed on, or a queued job waits a whole hold.
         const passOn = () => {
           if (woken) wakeups.notifyOne(key);
@@ -44,7 +47,7 @@ export class Dispatcher {
           // It gets no job, so a wake-up it took belongs to the next waiting worker.
           if ((await store.getWorker(endpointId, workerId))?.draining) {
             passOn();
-            return { done: true, value: 'draining' };
+            return { done: true, value: turn === 0 ? 'draining' : 'drained' };
           }
           return { done: false, value: [] };
         } catch (err) {
@@ -53,11 +56,13 @@ export class Dispatcher {
         }
       },
     );
+    // Draining when the hold began: it stops waiting on the queue but still sits out its hold (spec §6.2).
+    // Started draining during this hold: answered at once, so runpod-python can exit.
     if (answer === 'draining') {
-      // A draining worker stops waiting on the queue but still sits out its hold (spec §6.2).
       await sleep(deadline - this.ctx.now(), signal);
       return [];
     }
+    if (answer === 'drained') return [];
     if (answer.length > 0 && signal?.aborted) {
       await this.handBack(endpointId, workerId, answer);
       return [];
@@ -79,13 +84,20 @@ export class Dispatcher {
     );
   }
 
-  /** Holds until a stop is pending for the worker, then takes them all (spec §6.6). */
+  /**
+   * Holds until a stop is pending for the worker, then takes them all (spec §6.6). A worker that starts
+   * draining (stopPod) during the hold is answered [] at once, so runpod-python can exit (spec §6.2).
+   */
   async takeStops(endpointId: string, workerId: string, holdMs: number, signal?: AbortSignal): Promise<string[]> {
     const { store, wakeups } = this.ctx;
     const key = stopKey(endpointId, workerId);
-    return hold({ wakeups, key, waitMs: holdMs, now: this.ctx.now, signal }, async () => {
+    return hold({ wakeups, key, waitMs: holdMs, now: this.ctx.now, signal }, async (_woken, turn) => {
       const stops = await store.takeStops(endpointId, workerId);
-      return { done: stops.length > 0, value: stops };
+      if (stops.length > 0) return { done: true, value: stops };
+      // Only a later turn (a wake-up or recheck without a stop) costs this read: it may be the stopPod that began
+      // the drain.
+      const drained = turn > 0 && (await store.getWorker(endpointId, workerId))?.draining === true;
+      return { done: drained, value: [] };
     });
   }
 }

@@ -32,7 +32,7 @@ export class HealthReporter {
       this.ctx.store.listWorkers(endpointId),
     ]);
     const now = this.ctx.now();
-    const tally = { idle: 0, running: 0, unhealthy: 0, initializing: 0, gone: 0 };
+    const tally = { idle: 0, running: 0, unhealthy: 0, initializing: 0, gone: 0, draining: 0 };
     for (const worker of workers) tally[this.classify(worker, now)]++;
     // Each worker is counted once: a launched worker the store already knows is counted by its store record.
     const known = new Set(workers.map((w) => w.workerId));
@@ -61,8 +61,13 @@ export class HealthReporter {
     };
   }
 
-  private classify(worker: WorkerRecord, now: number): 'idle' | 'running' | 'unhealthy' | 'initializing' | 'gone' {
+  private classify(
+    worker: WorkerRecord,
+    now: number,
+  ): 'idle' | 'running' | 'unhealthy' | 'initializing' | 'gone' | 'draining' {
     if (isUnhealthy(worker) && now - (worker.unhealthy?.at ?? 0) < UNHEALTHY_WINDOW_MS) return 'unhealthy';
+    // It sent stopPod and takes no more jobs (spec §6.2): not ready, so counted neither idle nor running.
+    if (worker.draining) return 'draining';
     if (worker.lastSeenAt === undefined) return 'initializing';
     // A worker silent past the live window with nothing in flight has gone away; it is not counted.
     if (now - worker.lastSeenAt > this.liveWindowMs && worker.inFlight === 0) return 'gone';

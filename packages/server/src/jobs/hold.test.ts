@@ -31,6 +31,27 @@ describe('hold', () => {
     expect(seen).toEqual([false, true]);
   });
 
+  it('ends a wait on a notify of alsoKey too, saying the turn was not woken by key, and numbers the turns', async () => {
+    const wakeups = new Wakeups();
+    const seen: [boolean, number][] = [];
+    const answer = hold({ wakeups, key: KEY, alsoKey: 'other', waitMs: 60_000, now: Date.now }, (woken, turn) => {
+      seen.push([woken, turn]);
+      return Promise.resolve({ done: seen.length === 3, value: seen.length });
+    });
+    await vi.waitFor(() => expect(wakeups.waiterCount('other')).toBe(1));
+    wakeups.notifyAll('other');
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+    await vi.waitFor(() => expect(wakeups.waiterCount(KEY)).toBe(1));
+    wakeups.notifyAll(KEY);
+    await expect(answer).resolves.toBe(3);
+    expect(seen).toEqual([
+      [false, 0],
+      [false, 1],
+      [true, 2],
+    ]);
+    expect(wakeups.waiterCount(KEY) + wakeups.waiterCount('other')).toBe(0);
+  });
+
   it('never misses a notify that lands between the check and the park', async () => {
     const wakeups = new Wakeups();
     let calls = 0;

@@ -9,6 +9,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface HoldOptions {
   wakeups: Wakeups;
   key: string;
+  /** A second key whose notify also ends a wait (the turn then says it was not woken by `key`). */
+  alsoKey?: string;
   /** How long the hold may last; Infinity: until `signal` aborts. */
   waitMs: number;
   now: () => number;
@@ -23,16 +25,40 @@ export interface HoldOptions {
  * The caller checks the store in the loop body and leaves the loop when it has its answer.
  */
 export async function* holdTurns(options: HoldOptions): AsyncGenerator<boolean, void, undefined> {
-  const { wakeups, key, signal } = options;
+  const { wakeups, key, alsoKey, signal } = options;
   const deadline = options.now() + options.waitMs;
   let woken = false;
   for (;;) {
     const seq = wakeups.seq(key);
+    const alsoSeq = alsoKey === undefined ? 0 : wakeups.seq(alsoKey);
     yield woken;
     const left = deadline - options.now();
     if (left <= 0 || signal?.aborted) return;
-    woken = await wakeups.wait(key, seq, Math.min(left, options.recheckMs ?? left, MAX_TIMER_MS), signal);
+    const waitMs = Math.min(left, options.recheckMs ?? left, MAX_TIMER_MS);
+    woken =
+      alsoKey === undefined
+        ? await wakeups.wait(key, seq, waitMs, signal)
+        : await waitEither(wakeups, [key, seq], [alsoKey, alsoSeq], waitMs, signal);
   }
+}
+
+/** Waits on `first` like Wakeups.wait, but a notify of `second` ends the wait too; says whether `first` woke it. */
+async function waitEither(
+  wakeups: Wakeups,
+  [first, firstSeq]: [string, number],
+  [second, secondSeq]: [string, number],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const ended = new AbortController();
+  const either = signal ? AbortSignal.any([signal, ended.signal]) : ended.signal;
+  const other = wakeups.wait(second, secondSeq, timeoutMs, either).then((hit) => {
+    if (hit) ended.abort();
+  });
+  const woken = await wakeups.wait(first, firstSeq, timeoutMs, either);
+  ended.abort();
+  await other;
+  return woken;
 }
 
 export interface Checked<T> {
@@ -42,11 +68,18 @@ export interface Checked<T> {
   value: T;
 }
 
-/** Runs `check` on each turn of a hold and answers its value once done, or its last value when the hold ends. */
-export async function hold<T>(options: HoldOptions, check: (woken: boolean) => Promise<Checked<T>>): Promise<T> {
+/**
+ * Runs `check` on each turn of a hold (numbered from 0) and answers its value once done, or its last value
+ * when the hold ends.
+ */
+export async function hold<T>(
+  options: HoldOptions,
+  check: (woken: boolean, turn: number) => Promise<Checked<T>>,
+): Promise<T> {
   let last: Checked<T> | undefined;
+  let turn = 0;
   for await (const woken of holdTurns(options)) {
-    last = await check(woken);
+    last = await check(woken, turn++);
     if (last.done) break;
   }
   // holdTurns always yields at least once, so a check ran.

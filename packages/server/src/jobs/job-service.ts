@@ -130,7 +130,22 @@ export class JobService {
     return { wakeups: this.ctx.wakeups, key, waitMs, now: this.ctx.now };
   }
 
-  /** A terminal response must carry every remaining item, however many pages that is. */
+  /**
+   * Gives back the items of a `readStream` answer whose connection closed before it was written (spec §4.5):
+   * runpod-python gives up on a read after 10 s, and the items of an answer it never saw would be lost.
+   */
+  async unreadStream(read: StreamRead): Promise<void> {
+    const { job, firstSeq, items } = read;
+    if (items.length === 0) return;
+    const key = { endpointId: job.endpointId, jobId: job.id, items: items.length };
+    // PublishingStore wakes the stream's other readers when the items went back.
+    if (await this.ctx.store.unreadStream(job.endpointId, job.id, firstSeq, items)) {
+      this.ctx.log.info(key, 'stream answer not delivered; its items were put back');
+    } else {
+      this.ctx.log.warn(key, 'stream answer not delivered, and later items were read meanwhile; its items are lost');
+    }
+  }
+
   /** The SSE form of status-sync (spec §9.1): see job-watch.ts. */
   watchStatus(endpointId: string, id: string, waitMs: number, signal: AbortSignal): AsyncGenerator<StatusEvent> {
     this.endpointOrThrow(endpointId);
@@ -143,6 +158,7 @@ export class JobService {
     return watchStream(this.ctx, endpointId, id, signal);
   }
 
+  /** A terminal response must carry every remaining item, however many pages that is. */
   private async drainStream(first: StreamRead): Promise<StreamRead> {
     const items = [...first.items];
     let page = first.items.length;

@@ -25,9 +25,14 @@ beforeEach(() => {
     now: () => now,
     log: pino({ level: 'silent' }),
   });
-  monitor = new LeaseMonitor(ctx, { pingIntervalMs: INTERVAL, maxReclaims: 1 });
+  monitor = newMonitor(0);
 });
 afterEach(() => store.close());
+
+/** A server's monitor; a new one over the same store is a restarted server, or another one. */
+function newMonitor(verdictsFrom: number): LeaseMonitor {
+  return new LeaseMonitor(ctx, { pingIntervalMs: INTERVAL, maxReclaims: 1, verdictsFrom });
+}
 
 async function leased(worker = 'w1'): Promise<string> {
   const { job } = await new JobService(ctx).submit('ep', { input: 1, policy: {} }, { sync: false });
@@ -37,7 +42,7 @@ async function leased(worker = 'w1'): Promise<string> {
 
 async function ping(ids: string[], at: number, worker = 'w1') {
   now = at;
-  await monitor.onPing('ep', worker, ids, at);
+  await monitor.onPing('ep', worker, { jobIds: ids }, at);
 }
 
 describe('lease monitor', () => {
@@ -71,14 +76,46 @@ describe('lease monitor', () => {
     expect((await store.get('ep', id))!.status).toBe('IN_PROGRESS');
   });
 
-  it('sends the job-stop again when pings still list a stopped job an interval later', async () => {
+  it('sends the job-stop again on the first ping that still lists a stopped job, once per ping', async () => {
     const t0 = now;
     const id = await leased();
     await store.cancel('ep', id, t0 + 100);
     expect(await store.takeStops('ep', 'w1')).toEqual([id]);
-    await ping([id], t0 + 5000);
-    expect(await store.takeStops('ep', 'w1')).toEqual([]);
-    await ping([id], t0 + INTERVAL + 500);
+    await ping([id], t0 + 3000);
     expect(await store.takeStops('ep', 'w1')).toEqual([id]);
+    await ping([], t0 + 3000 + INTERVAL);
+    expect(await store.takeStops('ep', 'w1')).toEqual([]);
+    await ping([id], t0 + 3000 + 2 * INTERVAL);
+    expect(await store.takeStops('ep', 'w1')).toEqual([id]);
+  });
+
+  it('sends no job-stop for a job another worker ran', async () => {
+    const id = await leased('w2');
+    await store.cancel('ep', id, now + 100);
+    await ping([id], now + 3000);
+    expect(await store.takeStops('ep', 'w1')).toEqual([]);
+  });
+
+  it('fails a dropped job whose listing pings reached a server that has since restarted', async () => {
+    const t0 = now;
+    const id = await leased();
+    await ping([id], t0 + INTERVAL);
+    await ping([id], t0 + 2 * INTERVAL);
+    monitor = newMonitor(0);
+    await ping([], t0 + 4 * INTERVAL);
+    await ping([], t0 + 5 * INTERVAL);
+    expect(await store.get('ep', id)).toMatchObject({ status: 'FAILED', error: DROPPED_ERROR, retries: 0 });
+  });
+
+  it('reaches no verdict before verdictsFrom, and the one the evidence supports at the first ping after', async () => {
+    const t0 = now;
+    const id = await leased();
+    monitor = newMonitor(t0 + 4 * INTERVAL);
+    await ping([id], t0 + INTERVAL);
+    await ping([], t0 + 2 * INTERVAL);
+    await ping([], t0 + 3 * INTERVAL);
+    expect((await store.get('ep', id))!.status).toBe('IN_PROGRESS');
+    await ping([], t0 + 4 * INTERVAL);
+    expect(await store.get('ep', id)).toMatchObject({ status: 'FAILED', error: DROPPED_ERROR });
   });
 });

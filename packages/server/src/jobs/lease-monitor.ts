@@ -1,36 +1,35 @@
 // Checks each ping against the jobs leased to its worker (spec §6.8, §6.6): a leased job that never shows
 // up in pings was never received (requeue); one that showed up and then went missing was dropped (fail);
-// a stopped job the worker still lists gets its job-stop again. History is kept per server process: each
-// rule only needs pings that lack a job, and any subset of a worker's pings is evidence enough.
-import type { JobRecord } from '../store/job-record.js';
+// a stopped job the worker still lists gets its job-stop again. The evidence (which pings listed which lease)
+// is kept by the store with the ping itself, so every server sharing the store, and one that restarted,
+// reaches the verdict a single long-lived server would (ADR 7).
+import type { LeaseEvidence, WorkerRecord } from '../store/job-store.js';
 import type { JobContext } from './job-context.js';
 
 export const DROPPED_ERROR = 'worker dropped the job without reporting a result';
 export const LOST_ERROR = 'worker lost';
 
-/** Pings kept per worker: enough to see two that lack a job. */
-const HISTORY = 3;
-
-interface PingSeen {
-  at: number;
-  ids: Set<string>;
-}
-
-interface WorkerLeases {
-  pings: PingSeen[];
-  /** Leased jobs seen in at least one ping, with the count of consecutive pings that lacked them since. */
-  seen: Map<string, number>;
-}
+/** Pings lacking a job that make a verdict (spec §6.8: "2 pings", "2 consecutive pings"). */
+const PINGS_FOR_VERDICT = 2;
 
 export interface LeaseMonitorOptions {
   /** The ping interval workers were told; the observed gap is used when it is longer. */
   pingIntervalMs: number;
   maxReclaims: number;
+  /**
+   * No verdict before this time: after a start every worker gets a full `workerLostAfterMs` to be heard
+   * (spec §6.8), since pings sent while no server ran were lost, not missing. Evidence is recorded meanwhile.
+   */
+  verdictsFrom: number;
+}
+
+export interface HealthyPing {
+  jobIds: string[];
+  version?: string;
+  label?: string;
 }
 
 export class LeaseMonitor {
-  private readonly workers = new Map<string, WorkerLeases>();
-
   constructor(
     private readonly ctx: JobContext,
     private readonly options: LeaseMonitorOptions,
@@ -40,39 +39,25 @@ export class LeaseMonitor {
     return this.options.maxReclaims;
   }
 
-  async onPing(endpointId: string, workerId: string, jobIds: string[], now: number): Promise<void> {
-    const state = this.stateFor(endpointId, workerId);
-    const ping: PingSeen = { at: now, ids: new Set(jobIds) };
-    const previous = state.pings[state.pings.length - 1];
-    state.pings.push(ping);
-    if (state.pings.length > HISTORY) state.pings.shift();
-    const interval = Math.max(this.options.pingIntervalMs, previous ? now - previous.at : 0);
-
-    const leased = await this.ctx.store.leasedJobs(endpointId, workerId);
-    const leasedIds = new Set(leased.map((job) => job.id));
-    for (const id of state.seen.keys()) if (!leasedIds.has(id)) state.seen.delete(id);
-    for (const job of leased) await this.checkLeased(state, job, ping, interval, now);
-    for (const id of ping.ids)
-      if (!leasedIds.has(id)) await this.restopIfStopped(endpointId, workerId, id, interval, now);
+  /** Records a healthy ping with its evidence, then applies the verdicts it completes. */
+  async onPing(endpointId: string, workerId: string, ping: HealthyPing, now: number): Promise<WorkerRecord> {
+    const { worker, leases } = await this.ctx.store.recordPing(
+      endpointId,
+      workerId,
+      { ...ping, intervalMs: this.options.pingIntervalMs },
+      now,
+    );
+    if (now >= this.options.verdictsFrom) for (const lease of leases) await this.judge(lease, now);
+    const leased = new Set(leases.map((lease) => lease.job.id));
+    for (const id of ping.jobIds) if (!leased.has(id)) await this.restopIfStopped(endpointId, workerId, id, now);
+    return worker;
   }
 
-  prune(now: number, idleMs: number): void {
-    for (const [key, state] of this.workers) {
-      const last = state.pings[state.pings.length - 1];
-      if (!last || now - last.at > idleMs) this.workers.delete(key);
-    }
-  }
-
-  private async checkLeased(state: WorkerLeases, job: JobRecord, ping: PingSeen, interval: number, now: number) {
+  private async judge(lease: LeaseEvidence, now: number): Promise<void> {
+    const { job } = lease;
     const workerId = job.workerId ?? '';
-    if (ping.ids.has(job.id)) {
-      state.seen.set(job.id, 0);
-      return;
-    }
-    const misses = state.seen.get(job.id);
-    if (misses !== undefined) {
-      state.seen.set(job.id, misses + 1);
-      if (misses + 1 < 2) return;
+    const where = { endpointId: job.endpointId, workerId, jobId: job.id };
+    if (lease.listed && lease.missedSinceListed >= PINGS_FOR_VERDICT) {
       const outcome = await this.ctx.store.finish(
         job.endpointId,
         workerId,
@@ -81,31 +66,30 @@ export class LeaseMonitor {
         now,
       );
       if (outcome.kind === 'applied') {
-        this.ctx.log.warn({ endpointId: job.endpointId, workerId, jobId: job.id }, DROPPED_ERROR);
+        this.ctx.log.warn(where, DROPPED_ERROR);
       }
-      return;
+    } else if (!lease.listed && lease.lackingSinceLease >= PINGS_FOR_VERDICT) {
+      const changed = await this.ctx.store.reclaim(
+        job.endpointId,
+        workerId,
+        [job.id],
+        this.options.maxReclaims,
+        LOST_ERROR,
+        now,
+      );
+      if (changed.length > 0) this.ctx.log.warn(where, 'leased job never reached its worker; reclaimed');
     }
-    const leasedAt = job.startedAt ?? now;
-    const lacking = state.pings.filter((p) => p.at >= leasedAt + interval && !p.ids.has(job.id)).length;
-    if (lacking < 2) return;
-    await this.ctx.store.reclaim(job.endpointId, workerId, [job.id], this.options.maxReclaims, LOST_ERROR, now);
-    this.ctx.log.warn(
-      { endpointId: job.endpointId, workerId, jobId: job.id },
-      'leased job never reached its worker; reclaimed',
-    );
   }
 
-  private async restopIfStopped(endpointId: string, workerId: string, jobId: string, interval: number, now: number) {
+  /**
+   * A ping that lists a job stopped before it means the worker still runs it: runpod-python ignores a stop
+   * that arrives between its take and the start of the handler, so the stop goes out again on the worker's
+   * next job-stop poll (spec §6.6 delivery, at most once per ping).
+   */
+  private async restopIfStopped(endpointId: string, workerId: string, jobId: string, now: number) {
     const job = await this.ctx.store.get(endpointId, jobId);
     const stopped = job?.status === 'CANCELLED' || job?.status === 'TIMED_OUT' || job?.status === 'FAILED';
-    if (!job || !stopped || job.finishedAt === undefined || now - job.finishedAt < interval) return;
+    if (!job || !stopped || job.workerId !== workerId || job.finishedAt === undefined || now <= job.finishedAt) return;
     await this.ctx.store.requestStop(endpointId, workerId, jobId);
-  }
-
-  private stateFor(endpointId: string, workerId: string): WorkerLeases {
-    const key = `${endpointId}\u0000${workerId}`;
-    let state = this.workers.get(key);
-    if (!state) this.workers.set(key, (state = { pings: [], seen: new Map() }));
-    return state;
   }
 }

@@ -6,7 +6,7 @@ import type { JobStatus } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
 import type { StoreSignal } from '../store/job-store.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
-import { newJob } from '../store/testing/conformance-support.js';
+import { newJob, runningJob } from '../store/testing/conformance-support.js';
 import { PublishingStore, publishTransition, type Published } from './publishing-store.js';
 import { Wakeups, jobKey, queueKey, stopKey, streamKey } from './wakeups.js';
 
@@ -149,6 +149,43 @@ describe('PublishingStore', () => {
       expect(await append(1)).toEqual({ kind: 'applied', woke: true });
       expect(await append(1)).toEqual({ kind: 'duplicate', woke: false });
       expect(await append(2, 1)).toEqual({ kind: 'buffer-full', woke: false });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("wakes the worker's held polls when it starts draining, and no one for other worker updates", async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const key = stopKey(EP, 'w1');
+      const seq = wakeups.seq(key);
+      await store.recordWorker(EP, 'w1', { seen: true }, 1);
+      expect(wakeups.seq(key)).toBe(seq);
+      const drained = wakeups.wait(key, seq, 5_000);
+      await store.recordWorker(EP, 'w1', { draining: true }, 2);
+      await expect(drained).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('wakes stream readers when an undelivered answer is put back, and not when it could not be', async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const job = await runningJob(store, 'w1');
+      await store.appendStream(job.endpointId, 'w1', job.id, { n: 1 });
+      const read = (await store.readStream(job.endpointId, job.id, 10))!;
+      const key = streamKey(job.endpointId, job.id);
+      const seq = wakeups.seq(key);
+      await expect(store.unreadStream(job.endpointId, 'no-such-job', 1, read.items)).resolves.toBe(false);
+      expect(wakeups.seq(key)).toBe(seq);
+      const putBack = wakeups.wait(key, seq, 5_000);
+      await expect(store.unreadStream(job.endpointId, job.id, read.firstSeq, read.items)).resolves.toBe(true);
+      await expect(putBack).resolves.toBe(true);
     } finally {
       await store.close();
     }

@@ -12,6 +12,8 @@ import type {
   FinalResult,
   JobCounts,
   JobStore,
+  PingRecorded,
+  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
@@ -187,23 +189,36 @@ export class PublishingStore implements JobStore {
     return this.inner.readStream(endpointId, id, max);
   }
 
+  async unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean> {
+    const putBack = await this.inner.unreadStream(endpointId, id, firstSeq, items);
+    // Items undelivered again: another reader holding the stream may take them.
+    if (putBack) this.signal({ kind: 'stream', endpointId, id });
+    return putBack;
+  }
+
   takeStops(endpointId: string, workerId: string): Promise<string[]> {
     return this.inner.takeStops(endpointId, workerId);
   }
 
   async requestStop(endpointId: string, workerId: string, jobId: string): Promise<void> {
     await this.inner.requestStop(endpointId, workerId, jobId);
-    const signal: StoreSignal = { kind: 'stop', endpointId, id: workerId };
-    wake(this.hooks.wakeups, signal);
-    this.inner.signals?.publish(signal);
+    this.signal({ kind: 'stop', endpointId, id: workerId });
   }
 
   leasedJobs(endpointId: string, workerId: string): Promise<JobRecord[]> {
     return this.inner.leasedJobs(endpointId, workerId);
   }
 
-  recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord> {
-    return this.inner.recordWorker(endpointId, workerId, update, now);
+  async recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord> {
+    const worker = await this.inner.recordWorker(endpointId, workerId, update, now);
+    // A worker that starts draining (stopPod) gets no more jobs: the job-take and job-stop polls it holds, here
+    // or on another server, listen on its stop key and answer at once, so runpod-python can exit (spec §6.2).
+    if (update.draining === true) this.signal({ kind: 'stop', endpointId, id: workerId });
+    return worker;
+  }
+
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded> {
+    return this.inner.recordPing(endpointId, workerId, ping, now);
   }
 
   getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined> {
@@ -252,6 +267,12 @@ export class PublishingStore implements JobStore {
 
   settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void> {
     return this.inner.settleWebhook(id, outcome);
+  }
+
+  /** Wakes the local long-polls `signal` concerns and sends it to the other servers. */
+  private signal(signal: StoreSignal): void {
+    wake(this.hooks.wakeups, signal);
+    this.inner.signals?.publish(signal);
   }
 
   private publish(change: Published): void {

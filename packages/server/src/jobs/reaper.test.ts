@@ -31,9 +31,20 @@ beforeEach(() => {
   });
   jobs = new JobService(ctx);
   dispatcher = new Dispatcher(ctx);
-  reaper = new Reaper(ctx, { intervalMs: TICK, workerLostAfterMs: 30_000, maxReclaims: 1, endpointIds: () => ['ep'] });
-  reaper.start();
+  reaper = startReaper();
 });
+
+function startReaper(): Reaper {
+  const started = new Reaper(ctx, {
+    intervalMs: TICK,
+    workerLostAfterMs: 30_000,
+    startedAt: Date.now(),
+    maxReclaims: 1,
+    endpointIds: () => ['ep'],
+  });
+  started.start();
+  return started;
+}
 
 afterEach(async () => {
   await reaper.stop();
@@ -116,6 +127,29 @@ describe('reaper rules', () => {
       await vi.advanceTimersByTimeAsync(10_000);
     }
     expect(await store.getWorker('ep', 'w1')).toBeDefined();
+  });
+
+  it('gives every worker a full workerLostAfterMs from a restart to be heard', async () => {
+    await reaper.stop();
+    const id = await submit();
+    const other = await submit();
+    await claim('w1');
+    await claim('w2');
+    // Both pinged the previous server process, 35 s ago: longer than workerLostAfterMs, all of it downtime.
+    for (const [worker, job] of [
+      ['w1', id],
+      ['w2', other],
+    ] as const) {
+      await store.recordWorker('ep', worker, { seen: true, ping: { jobIds: [job] } }, Date.now() - 35_000);
+    }
+    reaper = startReaper();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await store.recordWorker('ep', 'w1', { seen: true, ping: { jobIds: [id] } }, Date.now());
+    await vi.advanceTimersByTimeAsync(19_000);
+    expect((await store.get('ep', other))!.status).toBe('IN_PROGRESS');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await store.get('ep', other)).toMatchObject({ status: 'IN_QUEUE', retries: 1 });
+    expect((await store.get('ep', id))!.status).toBe('IN_PROGRESS');
   });
 
   it('leaves the jobs of a silent worker that never pinged to executionTimeout', async () => {

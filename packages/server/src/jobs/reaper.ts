@@ -11,6 +11,11 @@ export interface ReaperOptions {
   intervalMs: number;
   /** No ping for this long: the worker is lost and its jobs are reclaimed (spec §6.8). */
   workerLostAfterMs: number;
+  /**
+   * When this server started. Silence before it does not count (spec §6.8): pings sent while no server ran
+   * were lost, so every worker gets a full `workerLostAfterMs` from the start to be heard.
+   */
+  startedAt: number;
   maxReclaims: number;
   endpointIds: () => string[];
   /** Runs at the end of each tick: in-memory bookkeeping elsewhere that must not grow for ever. */
@@ -30,7 +35,8 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
   let changed = 0;
   for (const endpointId of options.endpointIds()) {
     for (const worker of await ctx.store.listWorkers(endpointId)) {
-      const lostByPing = worker.lastPingAt !== undefined && now - worker.lastPingAt > options.workerLostAfterMs;
+      const heardAt = worker.lastPingAt === undefined ? undefined : Math.max(worker.lastPingAt, options.startedAt);
+      const lostByPing = heardAt !== undefined && now - heardAt > options.workerLostAfterMs;
       const unhealthy = isUnhealthy(worker);
       if ((lostByPing || unhealthy) && worker.inFlight > 0) {
         const jobs = await ctx.store.reclaim(endpointId, worker.workerId, 'all', options.maxReclaims, LOST_ERROR, now);

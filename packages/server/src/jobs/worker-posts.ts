@@ -49,7 +49,12 @@ export function classifyFinal(body: Record<string, Json>, isStream: boolean): Fi
   return result;
 }
 
+/** (worker, job) pairs already warned about; bounded, oldest forgotten first. */
+const WARNED_MAX = 10_000;
+
 export class WorkerPosts {
+  private readonly warnedMisdirected = new Set<string>();
+
   constructor(private readonly ctx: JobContext) {}
 
   /** `POST job-done`: progress update or final result. Throws the 4xx the worker must see. */
@@ -82,6 +87,8 @@ export class WorkerPosts {
     }
     if (body['stopPod'] === true) {
       await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
+      // PublishingStore wakes the job-take and job-stop polls the worker holds, here or on another server,
+      // so they answer at once (spec §6.2).
     }
     if (body['status'] === 'IN_PROGRESS') {
       return this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
@@ -97,8 +104,28 @@ export class WorkerPosts {
   private noteIgnored(post: WorkerPost, outcome: PostOutcome): PostOutcome {
     if (outcome.kind === 'ignored') {
       this.ctx.onPostIgnored?.(post.endpointId, isTerminal(outcome.job.status) ? 'terminal' : 'not-leased');
+      const { job } = outcome;
+      if (job.status === 'IN_PROGRESS' && job.workerId !== post.workerId) this.warnMisdirected(post, job.workerId);
     }
     return outcome;
+  }
+
+  /**
+   * A post for a job running under another worker id is ignored (spec §6.4), and silently so it would hide a
+   * worker whose take and post templates name it differently (spec §7.2): warned once per worker and job.
+   */
+  private warnMisdirected(post: WorkerPost, leasedTo: string | undefined): void {
+    const key = `${post.endpointId}\u0000${post.workerId}\u0000${post.jobId}`;
+    if (this.warnedMisdirected.has(key)) return;
+    if (this.warnedMisdirected.size >= WARNED_MAX) {
+      const oldest = this.warnedMisdirected.values().next();
+      if (!oldest.done) this.warnedMisdirected.delete(oldest.value);
+    }
+    this.warnedMisdirected.add(key);
+    this.ctx.log.warn(
+      { endpointId: post.endpointId, workerId: post.workerId, jobId: post.jobId, leasedTo },
+      'worker posted for a job leased to another worker id; ignored',
+    );
   }
 
   private async applyStream(post: WorkerPost): Promise<PostOutcome> {

@@ -37,25 +37,23 @@ export class WorkerPresence {
 
   async ping(endpointId: string, workerId: string, report: PingReport, label?: string): Promise<WorkerRecord> {
     const now = this.ctx.now();
+    if (!report.unhealthy) {
+      return this.leases.onPing(endpointId, workerId, { jobIds: report.jobIds, version: report.version, label }, now);
+    }
     const worker = await this.ctx.store.recordWorker(
       endpointId,
       workerId,
       { seen: true, label, ping: { jobIds: report.jobIds, version: report.version }, unhealthy: report.unhealthy },
       now,
     );
-    if (report.unhealthy) {
-      this.ctx.log.warn({ endpointId, workerId, ...report.unhealthy }, 'worker reported unhealthy');
-      // It exits next (spec §6.7): what it holds is reclaimed now rather than at the next reaper pass.
-      await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
-    } else {
-      await this.leases.onPing(endpointId, workerId, report.jobIds, now);
-    }
+    this.ctx.log.warn({ endpointId, workerId, ...report.unhealthy }, 'worker reported unhealthy');
+    // It exits next (spec §6.7): what it holds is reclaimed now rather than at the next reaper pass.
+    await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
     return worker;
   }
 
   /** Drops what is remembered of workers silent for longer than `idleMs` (they may never come back). */
   prune(now: number, idleMs: number): void {
     for (const [key, at] of this.lastWrite) if (now - at > idleMs) this.lastWrite.delete(key);
-    this.leases.prune(now, idleMs);
   }
 }

@@ -174,6 +174,38 @@ export interface WorkerUpdate {
   unhealthy?: { check?: string; reason?: string };
 }
 
+/** A healthy ping as `recordPing` takes it (spec §6.7). */
+export interface PingUpdate {
+  jobIds: string[];
+  version?: string;
+  label?: string;
+  /**
+   * The ping interval workers were told. A ping counts against a lease its worker never listed only once this
+   * long, or the gap since the worker's previous ping if that is longer, has passed since the lease.
+   */
+  intervalMs: number;
+}
+
+/**
+ * What the pings heard so far, by any server, say about one IN_PROGRESS lease (the spec §6.8 evidence).
+ * Counts restart with each lease: a job requeued and leased again starts with none.
+ */
+export interface LeaseEvidence {
+  job: JobRecord;
+  /** Some ping during this lease listed the job. */
+  listed: boolean;
+  /** Once listed: consecutive pings since the last one listing it that lacked it (0 if this ping listed it). */
+  missedSinceListed: number;
+  /** While never listed: pings lacking it that came at least one interval after the lease. */
+  lackingSinceLease: number;
+}
+
+export interface PingRecorded {
+  worker: WorkerRecord;
+  /** Every IN_PROGRESS job leased to the worker, oldest first, with its evidence after this ping. */
+  leases: LeaseEvidence[];
+}
+
 export interface PurgeStep {
   purged: JobRecord[];
   /** Present while covered jobs may remain: pass it back as `cursor`. */
@@ -257,6 +289,12 @@ export interface JobStore {
   ): Promise<PostOutcome>;
   /** Hands out up to `max` undelivered stream items and advances the job's one shared cursor (spec §4.5). */
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined>;
+  /**
+   * Puts back the items of a `readStream` answer whose connection closed before it was written (spec §4.5):
+   * they become the job's next undelivered items again, in order, numbered as before. Only while no later read
+   * took items after them; otherwise, or for an unknown job, nothing changes. Answers whether they went back.
+   */
+  unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean>;
   /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */
   takeStops(endpointId: string, workerId: string): Promise<string[]>;
   /**
@@ -270,6 +308,12 @@ export interface JobStore {
   // ── workers ────────────────────────────────────────────────────────────────
   /** Registers the worker if new and applies the update (one atomic step). */
   recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord>;
+  /**
+   * Records a healthy ping (as `recordWorker` with `seen`, `ping` and `label`) and, in the same atomic step,
+   * what it says about each job leased to the worker, so that every server sharing the store, or one that
+   * restarted, reads the same liveness evidence (spec §6.8). Evidence of leases that ended is dropped.
+   */
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded>;
   getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined>;
   listWorkers(endpointId: string): Promise<WorkerRecord[]>;
   removeWorker(endpointId: string, workerId: string): Promise<void>;

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULTS, RANGES, parseIntegerParam, type StreamObject } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
-import { defineRoute } from '../../http/define-route.js';
+import { defineRoute, onResponseLost } from '../../http/define-route.js';
 import { sendEvents, wantsEventStream, type WireEvent } from '../../http/event-stream.js';
 import type { StatusEvent, StreamEvent } from '../../jobs/job-watch.js';
 import { toStatusObject, type JobRecord } from '../../store/job-record.js';
@@ -55,7 +55,12 @@ export function registerStreamRoute(app: FastifyInstance, services: AppServices)
         const observed: StreamObject = { ...streamStatus(job, services.now()), stream: [] };
         return observed;
       }
-      const { job, items } = await services.jobs.readStream(ctx.endpointId, jobId, wait, ctx.signal);
+      const read = await services.jobs.readStream(ctx.endpointId, jobId, wait, ctx.signal);
+      const { job, items } = read;
+      // A reader that gave up before the answer was written never sees these items: they go back.
+      onResponseLost(reply, () => {
+        services.jobs.unreadStream(read).catch((err: unknown) => request.log.error({ err }, 'stream put-back failed'));
+      });
       // Rules 5–7 (spec §4.5): see streamStatus.
       const body: StreamObject = { ...streamStatus(job, services.now()), stream: items };
       return body;

@@ -17,6 +17,8 @@ import type {
   JobCounts,
   JobStore,
   NewJob,
+  PingRecorded,
+  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
@@ -231,6 +233,15 @@ export class RedisJobStore implements JobStore {
     });
   }
 
+  unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean> {
+    return this.run(async () => {
+      if (items.length === 0) return false;
+      // LPUSH puts its last argument first: the items go in reversed to come out in their order.
+      const texts = items.map((item) => JSON.stringify(item)).reverse();
+      return (await this.runner.script('unreadStream', endpointId, id, firstSeq, ...texts)) === 1;
+    });
+  }
+
   takeStops(endpointId: string, workerId: string): Promise<string[]> {
     return this.run(async () => (await this.runner.script('takeStops', endpointId, workerId)) as string[]);
   }
@@ -261,6 +272,35 @@ export class RedisJobStore implements JobStore {
         ...del,
       )) as [unknown, number];
       return hashToWorker(endpointId, workerId, toHash(flat), inFlight);
+    });
+  }
+
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded> {
+    return this.run(async () => {
+      const { set } = workerChanges(
+        { seen: true, label: ping.label, ping: { jobIds: ping.jobIds, version: ping.version } },
+        now,
+      );
+      const [flat, inFlight, ...leases] = (await this.runner.script(
+        'recordPing',
+        endpointId,
+        workerId,
+        now,
+        ping.intervalMs,
+        ping.jobIds.length,
+        ...ping.jobIds,
+        set.length / 2,
+        ...set,
+      )) as [unknown, number, ...[unknown, number, number, number][]];
+      return {
+        worker: hashToWorker(endpointId, workerId, toHash(flat), inFlight),
+        leases: leases.map(([job, listed, missed, lacking]) => ({
+          job: replyToJob(job),
+          listed: listed === 1,
+          missedSinceListed: missed,
+          lackingSinceLease: lacking,
+        })),
+      };
     });
   }
 

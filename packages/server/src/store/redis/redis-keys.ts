@@ -18,6 +18,7 @@
 //   {p:ep}:stops:<workerId>   zset   jobs pending a job-stop for the worker, score = job creation number
 //   {p:ep}:workers            set    worker ids of the endpoint
 //   {p:ep}:worker:<workerId>  hash   one worker (WorkerRecord fields but inFlight)
+//   {p:ep}:lease-pings:<wid>  hash   liveness evidence per lease: jobId -> "<startedAt>|<listed 0/1>|<missed>|<lacking>"
 //   {p:ep}:idem               hash   idempotency entries: "<scope>\n<key>" -> "<expiresAt>|<jobId>|<fingerprint>"
 //   {p:ep}:idem-expiry        zset   idempotency entries by expiresAt
 //   {p:ep}:outbox:<id>        hash   a webhook delivery: a snapshot of the job's hash plus ~at, ~url, ~attempts
@@ -50,6 +51,7 @@ const ITEM_KEYS = {
   leased: 'leased',
   stops: 'stops',
   worker: 'worker',
+  leasePings: 'lease-pings',
   outbox: 'outbox',
 } as const;
 

@@ -198,8 +198,27 @@ INSERT INTO stream_state (job_pk, unread_bytes, post_lease, post_seq)
   SELECT job_pk, sum(length(CAST(item AS BLOB))), NULL, 0 FROM stream_items GROUP BY job_pk;
 `;
 
+/*
+ * Version 4: the liveness evidence of each lease (spec §6.8), read by every server sharing the file.
+ * - one row per IN_PROGRESS job whose worker has pinged during its lease; `started_at` names the lease, so a
+ *   row left from an earlier lease of the same job is recognised and restarted;
+ * - rows of leases that ended are deleted at the worker's next ping, with the worker, or with the job.
+ */
+const V4 = `
+CREATE TABLE lease_pings (
+  job_pk INTEGER PRIMARY KEY REFERENCES jobs (pk) ON DELETE CASCADE,
+  endpoint_id TEXT NOT NULL,
+  worker_id TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  listed INTEGER NOT NULL,
+  missed INTEGER NOT NULL,
+  lacking INTEGER NOT NULL
+);
+CREATE INDEX lease_pings_worker ON lease_pings (endpoint_id, worker_id);
+`;
+
 /** Migration `i` brings the schema from user_version `i` to `i + 1`. Append only; never edit a shipped step. */
-const MIGRATIONS: readonly string[] = [V1, V2, V3];
+const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -85,7 +85,7 @@ describe('SqliteJobStore queueStats', () => {
     const db = new Database(path);
     db.exec(`DROP TRIGGER jobs_normal_queued_on_insert; DROP TRIGGER jobs_normal_queued_on_delete;
       DROP TRIGGER jobs_normal_queued_on_update; DROP INDEX jobs_queued_normal; DROP TABLE normal_queue_counts;
-      DROP TABLE stream_state;`);
+      DROP TABLE stream_state; DROP TABLE lease_pings;`);
     db.pragma('user_version = 1');
     db.close();
     const second = open(path);

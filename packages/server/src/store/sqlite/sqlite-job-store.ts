@@ -14,6 +14,8 @@ import type {
   JobCounts,
   JobStore,
   NewJob,
+  PingRecorded,
+  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
@@ -29,8 +31,9 @@ import { TransactionRunner, checkFreeSpace, openDatabase, type SqliteJobStoreOpt
 import { attempt } from './store-error.js';
 import { jsonText, newJobParams, rowToDelivery, rowToJob, type JobRow } from './row-mapping.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { appendStreamItem, finishJob, progressJob, readStreamItems } from './worker-posts.js';
+import { appendStreamItem, finishJob, progressJob, readStreamItems, unreadStreamItems } from './worker-posts.js';
 import { listWorkers, loadWorker, recordWorker } from './worker-registry.js';
+import { prepareLeaseStatements, recordPing, type LeaseStatements } from './lease-evidence.js';
 
 export type { SqliteJobStoreOptions };
 
@@ -41,6 +44,7 @@ export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobSto
 
 export class SqliteJobStore implements JobStore {
   private readonly st: Statements;
+  private readonly leaseSt: LeaseStatements;
   private readonly tx: TransactionRunner;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
@@ -50,6 +54,7 @@ export class SqliteJobStore implements JobStore {
     private readonly path = ':memory:',
   ) {
     this.st = prepareStatements(db);
+    this.leaseSt = prepareLeaseStatements(db);
     this.tx = new TransactionRunner(db);
   }
 
@@ -185,6 +190,10 @@ export class SqliteJobStore implements JobStore {
     return this.tx.write(() => readStreamItems(this.st, endpointId, id, max));
   }
 
+  unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean> {
+    return this.tx.write(() => unreadStreamItems(this.st, endpointId, id, firstSeq, items));
+  }
+
   takeStops(endpointId: string, workerId: string): Promise<string[]> {
     return this.tx.write(() => {
       const ids = this.st.stopsFor.all(endpointId, workerId);
@@ -210,6 +219,10 @@ export class SqliteJobStore implements JobStore {
     return this.tx.write(() => recordWorker(this.st, endpointId, workerId, update, now));
   }
 
+  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded> {
+    return this.tx.write(() => recordPing(this.st, this.leaseSt, endpointId, workerId, ping, now));
+  }
+
   getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined> {
     return this.tx.read(() => loadWorker(this.st, endpointId, workerId));
   }
@@ -218,11 +231,12 @@ export class SqliteJobStore implements JobStore {
     return this.tx.read(() => listWorkers(this.st, endpointId));
   }
 
-  /** Forgets the worker and any job-stops still pending for it. */
+  /** Forgets the worker, any job-stops still pending for it and the evidence of its pings. */
   removeWorker(endpointId: string, workerId: string): Promise<void> {
     return this.tx.write(() => {
       this.st.deleteWorker.run(endpointId, workerId);
       this.st.deleteStopsFor.run(endpointId, workerId);
+      this.leaseSt.dropWorker.run(endpointId, workerId);
     });
   }
 

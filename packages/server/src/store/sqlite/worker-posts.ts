@@ -119,3 +119,13 @@ export function readStreamItems(st: Statements, endpointId: string, id: string, 
   }
   return { job: rowToJob(row), items: taken.map(({ item }) => JSON.parse(item) as Json), firstSeq };
 }
+
+/** unreadStream of the contract; call inside a write transaction. */
+export function unreadStreamItems(st: Statements, endpointId: string, id: string, firstSeq: number, items: Json[]) {
+  const row = loadJob(st, endpointId, id);
+  if (row === undefined || items.length === 0 || row.stream_cursor !== firstSeq + items.length - 1) return false;
+  items.forEach((item, i) => st.insertStreamItem.run(row.pk, firstSeq + i, JSON.stringify(item)));
+  row.stream_cursor = firstSeq - 1;
+  saveJob(st, row);
+  return true;
+}

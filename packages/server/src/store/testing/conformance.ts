@@ -2,12 +2,14 @@
 // it unchanged. It drives the contract only, with explicit `now` values, and asserts states and error codes.
 import { describe, expect, it } from 'vitest';
 import { describeLifecycleConformance } from './conformance-lifecycle.js';
+import { describeLivenessConformance } from './conformance-liveness.js';
 import { describeMaintenanceConformance } from './conformance-maintenance.js';
 import { describeOutboxConformance } from './conformance-outbox.js';
 import { describePostsConformance } from './conformance-posts.js';
 import { describeQueueConformance } from './conformance-queue.js';
 import { describeQueueStatsConformance } from './conformance-queue-stats.js';
 import { describeStreamPostsConformance } from './conformance-stream-posts.js';
+import { describeUnreadStreamConformance } from './conformance-unread-stream.js';
 import { EP, T0, expectCode, newJob, type OpenJobStore } from './conformance-support.js';
 
 export type { OpenJobStore } from './conformance-support.js';
@@ -22,6 +24,8 @@ export function describeJobStoreConformance(name: string, open: OpenJobStore): v
     describeLifecycleConformance(open);
     describeMaintenanceConformance(open);
     describeOutboxConformance(open);
+    describeLivenessConformance(open);
+    describeUnreadStreamConformance(open);
 
     describe('close', () => {
       it('is idempotent, and later calls reject with ERR_UNAVAILABLE', async () => {

@@ -10,6 +10,7 @@ import { progressScript } from './progress.lua.js';
 import { purgeQueueScript } from './purge-queue.lua.js';
 import { readStreamScript } from './read-stream.lua.js';
 import { reclaimScript } from './reclaim.lua.js';
+import { recordPingScript } from './record-ping.lua.js';
 import { recordWorkerScript } from './record-worker.lua.js';
 import { removeWorkerScript } from './remove-worker.lua.js';
 import { requestStopScript } from './request-stop.lua.js';
@@ -19,6 +20,7 @@ import { settleWebhookScript } from './settle-webhook.lua.js';
 import { takeStopsScript } from './take-stops.lua.js';
 import { takeWebhooksScript } from './take-webhooks.lua.js';
 import { unclaimScript } from './unclaim.lua.js';
+import { unreadStreamScript } from './unread-stream.lua.js';
 
 export type { LuaScript } from './lib.lua.js';
 
@@ -34,10 +36,12 @@ export const SCRIPTS = {
   finish: finishScript,
   appendStream: appendStreamScript,
   readStream: readStreamScript,
+  unreadStream: unreadStreamScript,
   takeStops: takeStopsScript,
   requestStop: requestStopScript,
   leasedJobs: leasedJobsScript,
   recordWorker: recordWorkerScript,
+  recordPing: recordPingScript,
   removeWorker: removeWorkerScript,
   expire: expireScript,
   reclaim: reclaimScript,

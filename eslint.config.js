@@ -30,6 +30,20 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': 'error' },
   },
   {
+    // Each package may import only what its own package.json lists: workspace hoisting would otherwise hide
+    // a missing dependency until someone installs the published package alone. Tests are not published.
+    files: ['packages/*/src/**/*.ts', 'packages/*/bin/**/*.js', 'examples/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/src/testing/**', '**/src/store/testing/**'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: false, optionalDependencies: false, peerDependencies: true, includeTypes: true },
+      ],
+    },
+  },
+  {
     // Plain JavaScript (fixtures, config, bench) is linted without type information.
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
@@ -65,6 +79,17 @@ export default tseslint.config(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // One clock (issue #11 item 3): deadlines are computed and compared on the injected clock, which tests drive.
+    files: ['packages/server/src/{jobs,routes,http,fleet}/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Read time through the injected clock (ctx.now, services.now).' },
       ],
     },
   },

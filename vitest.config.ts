@@ -9,6 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Finds Redis and Chromium for the suites that need them, or notes their skip (test/README.md).
+    globalSetup: ['test/setup/global-setup.ts'],
     setupFiles: ['test/setup/leak-guard.ts'],
   },
 });

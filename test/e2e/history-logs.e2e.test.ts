@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createClient, type EndpointClient, type StatusObject } from '@sluice/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix } from '../../packages/server/src/store/redis/delete-prefix.js';
+import { describeWithRedis } from '../support/redis.js';
 import {
   REPO_ROOT,
   eventually,
@@ -19,7 +20,6 @@ import {
 } from './support/server-process.js';
 
 const CLI = join(REPO_ROOT, 'packages/server/dist/cli/main.js');
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `sluice-e2e-${randomUUID().slice(0, 8)}`;
 const WORKER = { command: 'node', args: ['test/e2e/fixtures/logging-worker.mjs'] };
 const ENDPOINT = { workersMin: 1, workersMax: 1, worker: WORKER };
@@ -207,12 +207,12 @@ describe('terminal output', () => {
   }, 60_000);
 });
 
-describe('two servers on one Redis', () => {
+describeWithRedis('two servers on one Redis', (redisUrl) => {
   let a: ServerProcess;
   let b: ServerProcess;
   const redisConfig = (endpoint: Record<string, unknown>) => ({
     server: { workerPollHoldMs: 2000 },
-    store: { kind: 'redis', url: REDIS_URL, prefix: PREFIX },
+    store: { kind: 'redis', url: redisUrl, prefix: PREFIX },
     endpoints: { logs: endpoint },
   });
 
@@ -226,7 +226,7 @@ describe('two servers on one Redis', () => {
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     for (const s of [a, b]) if (s) removeDir(s.dir);
-    await deletePrefix(REDIS_URL, PREFIX);
+    await deletePrefix(redisUrl, PREFIX);
   });
 
   it("sees each other's logs and history, and follows them live", async () => {

@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type EndpointClient } from '@sluice/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deletePrefix } from '../../packages/server/src/store/redis/delete-prefix.js';
+import { describeWithRedis } from '../support/redis.js';
 import { eventually, http, removeDir, startServerProcess, type ServerProcess } from './support/server-process.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `sluice-e2e-${randomUUID().slice(0, 8)}`;
 /** Long enough that anything answered well under it was woken, not timed out. */
 const HOLD_MS = 20_000;
@@ -20,39 +20,41 @@ const WORKER = {
   env: { CONCURRENCY: '4' },
 };
 
-const serverConfig = (endpoints: Record<string, unknown>) => ({
+const serverConfig = (redisUrl: string, endpoints: Record<string, unknown>) => ({
   server: { workerPollHoldMs: HOLD_MS, pingIntervalMs: 1000, reaperIntervalMs: 250 },
-  store: { kind: 'redis', url: REDIS_URL, prefix: PREFIX },
+  store: { kind: 'redis', url: redisUrl, prefix: PREFIX },
   // `probe` has no launched worker: the test plays one over HTTP on B.
   endpoints: { probe: {}, ...endpoints },
 });
 
-let a: ServerProcess;
-let b: ServerProcess;
-let workOnA: EndpointClient;
-let workOnB: EndpointClient;
-const marks = mkdtempSync(join(tmpdir(), 'sluice-marks-'));
+describeWithRedis('two servers on one Redis', (redisUrl) => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let workOnA: EndpointClient;
+  let workOnB: EndpointClient;
+  const marks = mkdtempSync(join(tmpdir(), 'sluice-marks-'));
 
-beforeAll(async () => {
-  // A has no workers; B launches the only worker process, which long-polls B alone.
-  [a, b] = await Promise.all([
-    startServerProcess({ config: serverConfig({ work: {} }) }),
-    startServerProcess({ config: serverConfig({ work: { workersMin: 1, workersMax: 1, worker: WORKER } }) }),
-  ]);
-  workOnA = createClient({ baseUrl: a.baseUrl }).endpoint('work');
-  workOnB = createClient({ baseUrl: b.baseUrl }).endpoint('work');
-  // The worker is up once it has completed a job.
-  expect(await workOnB.runSync({ action: 'echo' }, { wait: HOLD_MS })).toMatchObject({ status: 'COMPLETED' });
-});
+  beforeAll(async () => {
+    // A has no workers; B launches the only worker process, which long-polls B alone.
+    [a, b] = await Promise.all([
+      startServerProcess({ config: serverConfig(redisUrl, { work: {} }) }),
+      startServerProcess({
+        config: serverConfig(redisUrl, { work: { workersMin: 1, workersMax: 1, worker: WORKER } }),
+      }),
+    ]);
+    workOnA = createClient({ baseUrl: a.baseUrl }).endpoint('work');
+    workOnB = createClient({ baseUrl: b.baseUrl }).endpoint('work');
+    // The worker is up once it has completed a job.
+    expect(await workOnB.runSync({ action: 'echo' }, { wait: HOLD_MS })).toMatchObject({ status: 'COMPLETED' });
+  });
 
-afterAll(async () => {
-  await Promise.all([a?.kill(), b?.stop()]);
-  for (const server of [a, b]) if (server) removeDir(server.dir);
-  removeDir(marks);
-  await deletePrefix(REDIS_URL, PREFIX);
-});
+  afterAll(async () => {
+    await Promise.all([a?.kill(), b?.stop()]);
+    for (const server of [a, b]) if (server) removeDir(server.dir);
+    removeDir(marks);
+    await deletePrefix(redisUrl, PREFIX);
+  });
 
-describe('two servers on one Redis', () => {
   it('hands a job submitted to A to a worker long-polling on B at once', async () => {
     const take = http('GET', `${b.baseUrl}/v2/probe/job-take/probe-worker?gpu=cpu&job_in_progress=0`);
     // A sees the parked worker through the shared store as soon as B has recorded its take.

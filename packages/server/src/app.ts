@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { ERROR_TEXT } from '@sluice/protocol';
+import { systemClock } from './clock.js';
 import type { Config } from './config/config-schema.js';
 import { Auth } from './http/auth.js';
 import type { AppServices } from './http/app-services.js';
@@ -13,11 +14,12 @@ import { registerRawBodyParser } from './http/raw-body.js';
 import { rewriteUrl } from './http/url-rewrite.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
-import { wake, type JobContext } from './jobs/job-context.js';
+import { createJobContext, type JobContext } from './jobs/job-context.js';
 import { HistoryRecorder } from './jobs/history-recorder.js';
 import { JobLogs } from './jobs/job-logs.js';
 import { JobService } from './jobs/job-service.js';
 import { LeaseMonitor } from './jobs/lease-monitor.js';
+import { wake } from './jobs/publishing-store.js';
 import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
@@ -94,18 +96,21 @@ export function createApp(options: AppOptions): SluiceApp {
   const clientHolds = new AbortController();
   // Every held request listens on one of these until it ends: thousands at once is normal, not a leak.
   setMaxListeners(0, shutdown.signal, clientHolds.signal);
-  const wakeups = new Wakeups();
+  const now = options.now ?? systemClock;
+  const wakeups = new Wakeups(now);
   const log = options.logger || (app.log as Logger);
-  const context: JobContext = {
+  const endpoint = (id: string) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined);
+  const history = options.history ? new HistoryRecorder({ endpoint, now, log }, options.history) : undefined;
+  const context: JobContext = createJobContext({
     store,
     wakeups,
-    endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
-    now: options.now ?? Date.now,
+    endpoint,
+    now,
     log,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
-  };
-  if (options.history) context.history = new HistoryRecorder(context, options.history);
+    ...(history ? { history, onTransition: (change) => history.record(change) } : {}),
+  });
   if (options.logs) {
     context.logs = new JobLogs({
       store: options.logs,
@@ -117,6 +122,7 @@ export function createApp(options: AppOptions): SluiceApp {
   const server = config.server;
   const services: AppServices = {
     config,
+    now,
     auth: new Auth(config.auth.keys, config.auth.workerTokenSecret),
     jobs: new JobService(context),
     dispatcher: new Dispatcher(context),

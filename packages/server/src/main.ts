@@ -63,7 +63,13 @@ export async function startServer({
   );
   const fleet = new Fleet(
     config,
-    { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, reloadConfig },
+    {
+      pingIntervalMs: server.pingIntervalMs,
+      maxReclaims: server.maxReclaims,
+      gpus: server.gpus,
+      reloadConfig,
+      shared: server.fleet,
+    },
     logger,
   );
   const onTerminal = (job: JobRecord) => {

@@ -13,6 +13,11 @@ export interface JobContext {
    * no-op once the job's final result is being posted or the job was stopped.
    */
   progress(value: unknown): Promise<void>;
+  /**
+   * Waits `ms`, or less: it rejects with `signal.reason` (an `AbortError`) when the job is stopped, so a
+   * handler that sleeps between steps ends there. Leaves no listener or timer behind.
+   */
+  sleep(ms: number): Promise<void>;
   workerId: string;
   /** `ctx.log.info(message, fields?)` and so on: lines that carry this job's id (Sluice files them under it). */
   log: JobLogger;

@@ -12,6 +12,7 @@ import {
   type ErrorOrigin,
   type ResultBody,
 } from './result-body.js';
+import { sleepUnlessAborted } from './sleep.js';
 
 export interface JobRunnerDeps<TInput> {
   handler: Handler<TInput>;
@@ -101,6 +102,7 @@ async function settle<TInput>(
     workerId: deps.origin.workerId,
     log: jobLogger(deps.log, job.id),
     progress: (value: unknown) => deps.reporter.progress(value),
+    sleep: (ms: number) => sleepUnlessAborted(ms, signal),
   };
   const invocation = invokeHandler(deps.handler, job, ctx);
   const failed = (err: unknown) => {

@@ -14,6 +14,29 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A handler's `ctx.sleep`: resolves after `ms`, or rejects with the signal's reason as soon as it aborts (the
+ * job was cancelled or timed out), so the handler stops where it waits. Its abort listener is removed either
+ * way: a handler may sleep thousands of times on one signal.
+ */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Lets a loop wait for another part of the worker to report a change (a job finished, a slot freed). */
 export class Wakeup {
   private waiters: Array<() => void> = [];

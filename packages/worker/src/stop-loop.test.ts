@@ -51,6 +51,29 @@ describe('job-stop', () => {
     expect(api.of('job-done', 'j1').map((r) => r.json)).toEqual([{ status: 'IN_PROGRESS', output: 'working' }]);
   });
 
+  it('ends a ctx.sleep at once when the job is stopped', async () => {
+    api.enqueue({ id: 'j1', input: {} });
+    let sleepEnded!: (error: unknown) => void;
+    const ended = new Promise<unknown>((resolve) => (sleepEnded = resolve));
+    worker = runWorker(api, {
+      handler: async (job, ctx) => {
+        if (job.id === 'j2') return 'second';
+        await ctx.progress('sleeping');
+        await ctx.sleep(600_000).catch((error: unknown) => {
+          sleepEnded(error);
+          throw error;
+        });
+        return 'must not be posted';
+      },
+    });
+    await api.waitFor((r) => r.route === 'job-done' && r.jobId === 'j1');
+    api.stopJobs('j1');
+    expect(((await ended) as DOMException).name).toBe('AbortError');
+    api.enqueue({ id: 'j2', input: {} });
+    await api.waitForResult('j2');
+    expect(api.of('job-done', 'j1').map((r) => r.json)).toEqual([{ status: 'IN_PROGRESS', output: 'sleeping' }]);
+  });
+
   it('frees the slot even when the handler ignores its signal', async () => {
     api.enqueue({ id: 'j1', input: {} });
     let finish!: (value: string) => void;

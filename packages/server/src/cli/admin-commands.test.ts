@@ -98,6 +98,58 @@ describe('admin command output', () => {
     expect(text).toContain('  | fatal: no weights');
   });
 
+  it('shows which server runs each worker of a shared fleet, and who decides', () => {
+    const worker = (workerId: string, server: string, gpus: number[]) => ({
+      workerId,
+      managed: true,
+      server,
+      pid: 7,
+      state: 'running' as const,
+      gpus,
+      inFlight: 1,
+      startedAt: NOW - 2000,
+      lastSeenAt: NOW,
+      stderrTail: [],
+    });
+    const text = formatWorkers({
+      endpointId: 'gen',
+      target: 1,
+      throttled: 0,
+      crashLoop: false,
+      quickExits: 0,
+      workers: [worker('w-a', 'box1/10.0.0.1:8080', [0]), worker('w-b', 'box2/10.0.0.2:8080', [1])],
+      fleet: {
+        server: 'box1/10.0.0.1:8080',
+        decider: 'box2/10.0.0.2:8080',
+        fleetTarget: 2,
+        servers: [
+          {
+            serverId: 'box1/10.0.0.1:8080',
+            baseUrl: 'http://10.0.0.1:8080',
+            decider: false,
+            gpus: [0, 1],
+            freeGpus: 1,
+            share: 1,
+            workers: 1,
+          },
+          {
+            serverId: 'box2/10.0.0.2:8080',
+            baseUrl: 'http://10.0.0.2:8080',
+            decider: true,
+            gpus: [0, 1],
+            freeGpus: 1,
+            share: 1,
+            workers: 1,
+          },
+        ],
+      },
+    });
+    expect(text).toContain('fleet: target 2, decided by box2/10.0.0.2:8080');
+    expect(text).toContain('  box2/10.0.0.2:8080 (decides): share 1, 1 worker(s), 1/2 GPUs free');
+    expect(text).toMatch(/WORKER\s+SERVER\s+PID/);
+    expect(text).toMatch(/w-b\s+box2\/10\.0\.0\.2:8080\s+7\s+running\s+1\s+1/);
+  });
+
   it('summarises a reload', () => {
     const text = formatReload({
       added: ['b'],

@@ -143,9 +143,10 @@ export function formatEndpoints({ endpoints }: { endpoints: EndpointSummary[] })
   return lines.join('');
 }
 
-function workerRow(w: WorkerSummary): string[] {
+function workerRow(w: WorkerSummary, servers: boolean): string[] {
   return [
     w.workerId,
+    ...(servers ? [w.server ?? '-'] : []),
     w.managed ? String(w.pid ?? '-') : 'external',
     w.state,
     w.gpus.length > 0 ? w.gpus.join(',') : (w.label ?? '-'),
@@ -159,11 +160,22 @@ export function formatWorkers(summary: WorkersSummary): string {
   const head = `${summary.endpointId}: target ${summary.target}, throttled ${summary.throttled}, ${
     summary.crashLoop ? `CRASH LOOP (${summary.quickExits} quick exits in a row)` : 'no crash loop'
   }${summary.restartAt ? `, next start in ${Math.max(0, summary.restartAt - Date.now())} ms` : ''}\n`;
+  const fleet = summary.fleet;
   const rows = [
-    ['WORKER', 'PID', 'STATE', 'GPUS', 'IN FLIGHT', 'STARTED', 'LAST SEEN'],
-    ...summary.workers.map(workerRow),
+    ['WORKER', ...(fleet ? ['SERVER'] : []), 'PID', 'STATE', 'GPUS', 'IN FLIGHT', 'STARTED', 'LAST SEEN'],
+    ...summary.workers.map((w) => workerRow(w, fleet !== undefined)),
   ];
-  const lines = [head, summary.workers.length > 0 ? table(rows) : 'no workers\n'];
+  const lines = [head];
+  if (fleet) {
+    lines.push(`fleet: target ${fleet.fleetTarget}, decided by ${fleet.decider ?? 'nobody yet'}\n`);
+    for (const s of fleet.servers) {
+      const gpus = s.gpus.length > 0 ? `${s.freeGpus}/${s.gpus.length} GPUs free` : 'no GPUs';
+      lines.push(
+        `  ${s.serverId}${s.decider ? ' (decides)' : ''}: share ${s.share}, ${s.workers} worker(s), ${gpus}\n`,
+      );
+    }
+  }
+  lines.push(summary.workers.length > 0 ? table(rows) : 'no workers\n');
   for (const w of summary.workers) {
     if (w.unhealthy) lines.push(`${w.workerId} unhealthy (${w.unhealthy.check ?? '?'}): ${w.unhealthy.reason ?? ''}\n`);
   }

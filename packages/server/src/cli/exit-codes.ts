@@ -16,6 +16,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A condition the operator can fix (a port in use): exits with code 1 and one line, no stack. */
+export class StartError extends Error {
+  override name = 'StartError';
+}
+
 /** `fetch failed` alone does not say why; the deepest cause (e.g. `connect ECONNREFUSED ...`) does. */
 function innermostCause(error: Error): string {
   let cause: unknown = error.cause;
@@ -30,6 +35,7 @@ function innermostCause(error: Error): string {
 /** Exit code and stderr text (without the `sluice: ` prefix) for an error that ended a command. */
 export function describeFailure(error: unknown): { code: ExitCode; message: string } {
   if (error instanceof UsageError) return { code: ExitCode.USAGE, message: error.message };
+  if (error instanceof StartError) return { code: ExitCode.FAILURE, message: error.message };
   if (error instanceof SluiceClientError) {
     // The client SDK checks submissions as the server would, before sending: that is a usage mistake.
     if (error.cause instanceof SluiceError) return { code: ExitCode.USAGE, message: error.message };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from './exit-codes.js';
-import { loadHandler, pickHandler } from './load-handler.js';
+import { isTsxMissing, loadHandler, pickHandler, TSX_MISSING } from './load-handler.js';
 
 const fn = () => 'handled';
 const other = () => 'other';
@@ -47,7 +47,24 @@ describe('loadHandler', () => {
     writeFileSync(join(dir, 'self.mjs'), "throw new Error('RUNPOD_WEBHOOK_GET_JOB is not set');");
     await expect(loadHandler('self.mjs', dir)).rejects.toThrow(UsageError);
     await expect(loadHandler('self.mjs', dir)).rejects.toThrow(/calls start\(\) itself/);
+    // Our flag, not runpod-python's --test_input that start()'s own message names.
+    await expect(loadHandler('self.mjs', dir)).rejects.toThrow(/sluice worker <handler> --test-input/);
+    await expect(loadHandler('self.mjs', dir)).rejects.not.toThrow(/--test_input/);
     writeFileSync(join(dir, 'broken.mjs'), "throw new RangeError('other');");
     await expect(loadHandler('broken.mjs', dir)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('tsx, an optional peer', () => {
+  it('tells a missing tsx apart from a missing import of the handler', async () => {
+    // The error Node raises when the `tsx` package itself cannot be resolved.
+    const name = 'tsx-is-not-installed';
+    const missing = await import(name).catch((error: unknown) => error);
+    const asTsx = Object.assign(new Error(String((missing as Error).message).replace('tsx-is-not-installed', 'tsx')), {
+      code: (missing as { code?: string }).code,
+    });
+    expect(isTsxMissing(asTsx)).toBe(true);
+    expect(isTsxMissing(missing)).toBe(false);
+    expect(TSX_MISSING).toContain('npm install --save-dev tsx');
   });
 });

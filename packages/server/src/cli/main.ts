@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The `sluice` command line: `serve`, `worker`, and client commands (`sluice --help`; docs/configuration.md).
 import { Command, CommanderError } from 'commander';
-import { registerHistoryCommands } from './history-commands.js';
+import { SERVER_VERSION } from '../version.js';
 import { registerAdminCommands } from './admin-commands.js';
+import { unauthorizedHint } from './auth-hint.js';
 import { registerClientCommands } from './client-commands.js';
+import { registerConfigCommands } from './config-commands.js';
+import { registerHistoryCommands } from './history-commands.js';
 import { describeFailure, ExitCode, UsageError } from './exit-codes.js';
 import type { ServeFlags } from './serve-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -11,6 +14,7 @@ import { registerWorkerCommand } from './worker-command.js';
 const program = new Command()
   .name('sluice')
   .description('Self-hosted serverless job platform, wire-compatible with RunPod Serverless')
+  .version(SERVER_VERSION, '-V, --version', 'print the version of sluice')
   .showHelpAfterError('(run with --help for usage)')
   // Commander's own usage errors are thrown (then exit 2) instead of exiting 1; they print as `sluice: ...`.
   .exitOverride()
@@ -57,6 +61,13 @@ registerWorkerCommand(program);
 registerClientCommands(program);
 registerAdminCommands(program);
 registerHistoryCommands(program);
+registerConfigCommands(program);
+
+// The command that ran, so a failure can be explained in its terms (which key flag a 401 concerns).
+let ran: Command | undefined;
+program.hook('preAction', (_program, actionCommand) => {
+  ran = actionCommand;
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
@@ -64,6 +75,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exit(error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
   }
   const { code, message } = describeFailure(error);
-  process.stderr.write(`sluice: ${message}\n`);
+  const hint = unauthorizedHint(error, ran);
+  process.stderr.write(`sluice: ${message}${hint ? `: ${hint}` : ''}\n`);
   process.exit(code);
 });

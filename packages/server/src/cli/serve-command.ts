@@ -10,6 +10,7 @@ import {
 } from '../config/load-config.js';
 import type { Config } from '../config/config-schema.js';
 import { startServer } from '../main.js';
+import { StartError } from './exit-codes.js';
 import { openHistoryStores, openStore } from './open-store.js';
 
 export interface ServeFlags {
@@ -74,6 +75,16 @@ function tryItText(baseUrl: string, config: Config): string {
   return lines.join('\n');
 }
 
+/** A busy port is the one start failure people hit often: one line naming the port and how to change it. */
+export function explainStartFailure(error: unknown, config: Config): unknown {
+  if ((error as NodeJS.ErrnoException | null)?.code !== 'EADDRINUSE') return error;
+  const { host, port } = config.server;
+  return new StartError(
+    `port ${port} on ${host} is already in use (another sluice serve?): stop that process, or choose another ` +
+      'port with --port <n>, SLUICE_PORT or server.port in the config file (0 picks a free one)',
+  );
+}
+
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = loadServeConfig(flags, process.env);
   const logger = createLogger(config.log, process.stdout);
@@ -81,8 +92,21 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const store = await openStore(config.store);
   // POST /admin/reload reads the file again, with the same flags and environment on top.
   const reloadConfig = () => loadServeConfig(flags, process.env);
-  const { history, logs } = await openHistoryStores(config.store);
-  const server = await startServer({ config, store, history, logs, logger, reloadConfig });
+  let stores: Awaited<ReturnType<typeof openHistoryStores>>;
+  try {
+    stores = await openHistoryStores(config.store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { history, logs } = stores;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config, store, history, logs, logger, reloadConfig });
+  } catch (error) {
+    await Promise.all([store.close(), history.close(), logs.close()]);
+    throw explainStartFailure(error, config);
+  }
   process.stdout.write(`\n${tryItText(server.baseUrl, config)}\n\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');

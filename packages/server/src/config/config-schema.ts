@@ -1,10 +1,15 @@
 // The typed configuration of a Sluice server and its validation rules (docs/configuration.md lists every key).
 import { DEFAULTS, MB, RANGES } from '@sluice/protocol';
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ENDPOINT_ID_RULE } from './config-issues.js';
+import { duration } from './duration.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const ms = (range: { min: number; max: number }) => int(range.min, range.max);
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const workerCommand = z
   .object({
@@ -15,37 +20,47 @@ const workerCommand = z
   })
   .strict();
 
+const limit = z.union([z.literal(false), int(1, 100_000_000)], {
+  error: 'must be false or a whole number 1-100000000',
+});
+
 /** One rate-limit bucket (spec §4.10): a count per sliding 10 s window and a cap on requests in flight. */
 const rateLimit = (per10s: number, concurrent: number | false) =>
   z
-    .union([
-      z.literal(false),
-      z
-        .object({
-          per10s: z.union([z.literal(false), int(1, 100_000_000)]).default(per10s),
-          concurrent: z.union([z.literal(false), int(1, 100_000_000)]).default(concurrent),
-        })
-        .strict(),
-    ])
+    .union(
+      [
+        z.literal(false),
+        z
+          .object({
+            per10s: limit.default(per10s),
+            concurrent: limit.default(concurrent),
+          })
+          .strict(),
+      ],
+      { error: 'must be false or { per10s, concurrent }' },
+    )
     .prefault({});
 
 /** Client-route limits per endpoint; `false` turns them all off. Worker routes are never limited. */
 const rateLimits = z
-  .union([
-    z.literal(false),
-    z
-      .object({
-        run: rateLimit(1000, 200),
-        runsync: rateLimit(2000, 400),
-        /** One bucket shared by status, status-sync and stream. */
-        status: rateLimit(2000, 400),
-        cancel: rateLimit(100, 20),
-        retry: rateLimit(100, 20),
-        purgeQueue: rateLimit(2, false),
-        health: rateLimit(2000, 400),
-      })
-      .strict(),
-  ])
+  .union(
+    [
+      z.literal(false),
+      z
+        .object({
+          run: rateLimit(1000, 200),
+          runsync: rateLimit(2000, 400),
+          /** One bucket shared by status, status-sync and stream. */
+          status: rateLimit(2000, 400),
+          cancel: rateLimit(100, 20),
+          retry: rateLimit(100, 20),
+          purgeQueue: rateLimit(2, false),
+          health: rateLimit(2000, 400),
+        })
+        .strict(),
+    ],
+    { error: 'must be false or an object of buckets (run, runsync, status, cancel, retry, purgeQueue, health)' },
+  )
   .prefault({});
 
 /** `whsec_<base64>` of at least 16 bytes; several separated by spaces while secrets rotate (spec §9.3). */
@@ -57,15 +72,28 @@ const webhookSecret = z
   );
 
 /** Webhook delivery (spec §5). */
+/** An IPv4 or IPv6 address, or a CIDR range of either (`169.254.169.254`, `fe80::/10`). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 const webhooks = z
   .object({
     /** Attempts in total, the first included. */
     attempts: int(1, 10).default(3),
-    retryDelayMs: int(100, 3_600_000).default(10_000),
+    retryDelayMs: duration({ min: 100, max: 3_600_000 }).default(10_000),
     /** Per attempt, DNS lookup included. */
-    timeoutMs: int(100, 120_000).default(10_000),
+    timeoutMs: duration({ min: 100, max: 120_000 }).default(10_000),
     /** Refuse targets that resolve to loopback, private, link-local, CGNAT or unique-local addresses. */
     blockPrivateAddresses: z.boolean().default(false),
+    /** Addresses or CIDR ranges never refused; link-local and unspecified targets are refused unless listed. */
+    allowAddresses: z
+      .array(z.string().refine(isAddressOrRange, { message: 'expected an IP address or a CIDR range' }))
+      .default([]),
   })
   .strict()
   .prefault({});
@@ -76,16 +104,16 @@ export const endpointSchema = z
     /** Default: max(workersMin, 3), RunPod's default maximum. */
     workersMax: int(0, 1000).optional(),
     /** Seconds a worker may sit idle before the autoscaler stops it. */
-    idleTimeout: int(1, 86_400).default(5),
+    idleTimeout: duration({ min: 1, max: 86_400 }, 's').default(5),
     scalerType: z.enum(['QUEUE_DELAY', 'REQUEST_COUNT']).default('QUEUE_DELAY'),
     scalerValue: int(1, 100_000).default(4),
     gpuCount: int(0, 64).default(0),
-    executionTimeout: ms(RANGES.executionTimeout).default(DEFAULTS.executionTimeout),
-    ttl: ms(RANGES.ttl).default(DEFAULTS.ttl),
-    runRetention: ms(RANGES.runRetention).default(DEFAULTS.runRetention),
-    syncRetention: ms(RANGES.syncRetention).default(DEFAULTS.syncRetention),
-    /** How long the job history keeps a finished job (ms, from its end); 0 turns history off. */
-    historyRetention: int(0, 90 * 86_400_000).default(86_400_000),
+    executionTimeout: duration(RANGES.executionTimeout).default(DEFAULTS.executionTimeout),
+    ttl: duration(RANGES.ttl).default(DEFAULTS.ttl),
+    runRetention: duration(RANGES.runRetention).default(DEFAULTS.runRetention),
+    syncRetention: duration(RANGES.syncRetention).default(DEFAULTS.syncRetention),
+    /** How long the job history keeps a finished job (from its end); 0 turns history off. */
+    historyRetention: duration({ min: 0, max: 90 * 86_400_000 }).default(86_400_000),
     maxRunBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunBytes),
     maxRunsyncBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunsyncBytes),
     maxStreamItemBytes: int(1024, 1024 * MB).default(DEFAULTS.maxStreamItemBytes),
@@ -99,9 +127,11 @@ export const endpointSchema = z
     worker: workerCommand.optional(),
   })
   .strict()
-  .refine((e) => e.workersMax === undefined || e.workersMax >= e.workersMin, {
-    message: 'workersMax must be >= workersMin',
+  .refine((e) => !(typeof e.workersMax === 'number' && e.workersMax < e.workersMin), {
+    message: 'must be at least workersMin',
     path: ['workersMax'],
+    // Checked even when other keys of the endpoint are wrong, so one run reports every problem.
+    when: (payload) => isRecord(payload.value) && typeof payload.value['workersMin'] === 'number',
   })
   .transform((e) => ({ ...e, workersMax: e.workersMax ?? Math.max(e.workersMin, 3) }));
 
@@ -111,28 +141,53 @@ const apiKey = z
     key: z.string().min(16, 'must be at least 16 characters'),
     kind: z.enum(['client', 'worker', 'admin']).default('client'),
     access: z.enum(['read-write', 'read-only']).default('read-write'),
-    endpoints: z.union([z.literal('*'), z.array(z.string().regex(ID))]).default('*'),
+    endpoints: z
+      .union([z.literal('*'), z.array(z.string().regex(ID, `endpoint ids use ${ENDPOINT_ID_RULE}`))])
+      .default('*'),
   })
   .strict();
 
 export const configSchema = z
   .object({
+    /** Where editors find the JSON Schema of a JSON config file (`sluice config schema`); ignored by Sluice. */
+    $schema: z.string().optional(),
     server: z
       .object({
         host: z.string().default('127.0.0.1'),
         port: int(0, 65_535).default(8080),
         /** Origin workers and clients use to reach this server; default http://{host}:{port}. */
         publicUrl: z.string().url().optional(),
-        workerPollHoldMs: ms(RANGES.workerPollHold).default(DEFAULTS.workerPollHold),
+        workerPollHoldMs: duration(RANGES.workerPollHold).default(DEFAULTS.workerPollHold),
         /** Period of the reaper loop (timeouts, ttl, retention, leases, webhooks). */
-        reaperIntervalMs: int(100, 60_000).default(1000),
-        pingIntervalMs: int(1000, 600_000)
+        reaperIntervalMs: duration({ min: 100, max: 60_000 }).default(1000),
+        pingIntervalMs: duration({ min: 1000, max: 600_000 })
           .refine((v) => v % 1000 === 0, 'must be a multiple of 1000')
           .default(DEFAULTS.pingInterval),
         /** No ping for this long: the worker is lost (spec §6.8); default max(3 × ping interval, 30000). */
-        workerLostAfterMs: int(1000, 3_600_000).optional(),
+        workerLostAfterMs: duration({ min: 1000, max: 3_600_000 }).optional(),
         maxReclaims: int(0, 100).default(DEFAULTS.maxReclaims),
         gpus: z.array(z.number().int().min(0)).default([]),
+        /** Several servers on one Redis store acting as one worker fleet (docs/scaling.md); unused on SQLite. */
+        fleet: z
+          .object({
+            /** This server's name in the fleet; default `<hostname>/<host:port of its URL>`. */
+            serverId: z
+              .string()
+              .regex(/^[A-Za-z0-9._:/-]{1,128}$/)
+              .optional(),
+            /** The deciding lease lapses this long after its holder's last renewal; adverts expire alike. */
+            leaseMs: duration({ min: 1000, max: 600_000 }).default(5000),
+            /** Period of the advert and of the lease renewal. */
+            heartbeatMs: duration({ min: 100, max: 60_000 }).default(1000),
+            /** CPU-only workers (gpuCount 0) this server may run; default: its CPU count. */
+            cpuSlots: int(1, 10_000).optional(),
+          })
+          .strict()
+          .refine((f) => f.heartbeatMs * 2 <= f.leaseMs, {
+            message: 'heartbeatMs must be at most half of leaseMs',
+            path: ['heartbeatMs'],
+          })
+          .prefault({}),
         /** Listen on a non-loopback host without API keys (development only). */
         insecure: z.boolean().default(false),
         webhooks,
@@ -197,7 +252,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    endpoints: z.record(z.string().regex(ID, 'endpoint ids use [A-Za-z0-9_-], 1-64 characters'), endpointSchema),
+    endpoints: z.record(z.string().regex(ID, `endpoint ids use ${ENDPOINT_ID_RULE}`), endpointSchema),
   })
   .strict();
 

@@ -1,7 +1,9 @@
 // Builds the one typed Config from, in rising precedence: the file, SLUICE_* env vars, then CLI flags.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { configErrorMap, describeIssues } from './config-issues.js';
 import { configSchema, type Config } from './config-schema.js';
+import { durationRule, parseDuration } from './duration.js';
 
 /** Overrides from flags or env, already named after config keys. */
 export interface ConfigOverrides {
@@ -13,7 +15,10 @@ export interface ConfigOverrides {
   sqlitePath?: string;
   redisUrl?: string;
   redisPrefix?: string;
+  /** Added to `auth.keys` as client (`SLUICE_API_KEYS`), admin and worker keys for all endpoints. */
   apiKeys?: string[];
+  adminKeys?: string[];
+  workerKeys?: string[];
   workerTokenSecret?: string;
   logLevel?: string;
   logFormat?: string;
@@ -40,6 +45,13 @@ function intFrom(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+function durationFrom(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new ConfigError(`${name} must be ${durationRule('ms')}, got "${value}"`);
+  return ms;
+}
+
 /** Reads the SLUICE_* variables documented in docs/configuration.md. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   const list = (v: string | undefined) =>
@@ -56,18 +68,29 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     host: env['SLUICE_HOST'],
     port: intFrom('SLUICE_PORT', env['SLUICE_PORT']),
     publicUrl: env['SLUICE_PUBLIC_URL'],
-    workerPollHoldMs: intFrom('SLUICE_WORKER_POLL_HOLD_MS', env['SLUICE_WORKER_POLL_HOLD_MS']),
+    workerPollHoldMs: durationFrom('SLUICE_WORKER_POLL_HOLD_MS', env['SLUICE_WORKER_POLL_HOLD_MS']),
     store,
     sqlitePath: env['SLUICE_SQLITE_PATH'],
     redisUrl: env['SLUICE_REDIS_URL'],
     redisPrefix: env['SLUICE_REDIS_PREFIX'],
     apiKeys: list(env['SLUICE_API_KEYS']),
+    adminKeys: list(env['SLUICE_ADMIN_KEYS']),
+    workerKeys: list(env['SLUICE_WORKER_KEYS']),
     logLevel: env['SLUICE_LOG_LEVEL'],
     logFormat: env['SLUICE_LOG_FORMAT'],
     workerTokenSecret: env['SLUICE_WORKER_TOKEN_SECRET'],
     insecure: insecure === undefined ? undefined : insecure === '1' || insecure === 'true',
     gpus: list(env['SLUICE_GPUS'])?.map((g) => intFrom('SLUICE_GPUS', g) ?? 0),
   };
+}
+
+/** Appends env keys to `auth.keys`, named `<prefix>-1`, `<prefix>-2`, …; file keys stay valid. */
+function addKeys(raw: Raw, keys: string[] | undefined, kind: 'client' | 'admin' | 'worker', prefix: string): void {
+  if (!keys || keys.length === 0) return;
+  const auth = section(raw, 'auth');
+  const list = Array.isArray(auth['keys']) ? (auth['keys'] as unknown[]) : [];
+  keys.forEach((key, i) => list.push({ name: `${prefix}-${i + 1}`, key, kind }));
+  auth['keys'] = list;
 }
 
 function applyOverrides(raw: Raw, o: ConfigOverrides): void {
@@ -92,19 +115,12 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
       set(store, 'prefix', o.redisPrefix);
     }
   }
-  if (o.apiKeys && o.apiKeys.length > 0) {
-    const auth = section(raw, 'auth');
-    const keys = Array.isArray(auth['keys']) ? (auth['keys'] as unknown[]) : [];
-    o.apiKeys.forEach((key, i) => keys.push({ name: `env-${i + 1}`, key, kind: 'client' }));
-    auth['keys'] = keys;
-  }
+  addKeys(raw, o.apiKeys, 'client', 'env');
+  addKeys(raw, o.adminKeys, 'admin', 'env-admin');
+  addKeys(raw, o.workerKeys, 'worker', 'env-worker');
   if (o.workerTokenSecret !== undefined) section(raw, 'auth')['workerTokenSecret'] = o.workerTokenSecret;
   if (o.logLevel !== undefined) section(raw, 'log')['level'] = o.logLevel;
   if (o.logFormat !== undefined) section(raw, 'log')['format'] = o.logFormat;
-}
-
-function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
 }
 
 /** Validates a raw config object (as read from a file) after applying overrides. */
@@ -114,7 +130,7 @@ export function resolveConfig(rawInput: unknown, overrides: ConfigOverrides = {}
   }
   const raw = structuredClone(rawInput) as Raw;
   applyOverrides(raw, overrides);
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: configErrorMap });
   if (!result.success) throw new ConfigError(`${source} is invalid:\n${describeIssues(result.error.issues)}`);
   return result.data;
 }

@@ -1,6 +1,8 @@
 // The autoscaler: once a second, for every endpoint with a worker command, reads the queue and the workers,
 // decides the endpoint's target with decideScale (scaler-policy.ts), hands it to the launcher and retires the
-// workers it picked. Each decision is logged with its reason and kept for the admin API.
+// workers it picked. Each decision is logged with its reason and kept for the admin API. When servers share
+// the fleet (fleet/cluster), the endpoint's deciding server makes that decision fleet-wide and this server's
+// target is its share of the plan.
 //
 // Per endpoint (re-evaluated at every tick; `removed` is final):
 //   zero ──(normal job queued)──▶ scaling-up ──(every wanted worker started and ready)──▶ steady
@@ -11,10 +13,14 @@
 //   any ──(endpoint removed by a reload)──▶ removed
 import type { Logger } from 'pino';
 import type { JobContext } from '../jobs/job-context.js';
+import { PeriodicLoop } from '../jobs/periodic-loop.js';
 import type { JobRecord } from '../store/job-record.js';
-import type { WorkerRecord } from '../store/job-store.js';
+import type { EndpointConfig } from '../config/config-schema.js';
+import type { JobCounts, QueueStats, WorkerRecord } from '../store/job-store.js';
 import { WorkerState, type EndpointSlots, type LaunchedWorker } from './launcher.js';
 import { decideScale, type ScalerWorker } from './scaler-policy.js';
+import type { FleetCoordinator } from './cluster/fleet-coordinator.js';
+import type { ServerShare } from '../store/fleet-registry.js';
 
 export const ScalerState = {
   ZERO: 'zero',
@@ -45,6 +51,9 @@ export interface ScalerDecisionRecord {
   reason: string;
   /** What the decision was made from. */
   observed: { queued: number; queuedNormal: number; inProgress: number; oldestNormalWaitMs?: number; workers: number };
+  /** Fleet shared by several servers: the server that made the plan, and each server's share and why. */
+  decidedBy?: string;
+  shares?: Record<string, ServerShare>;
 }
 
 export interface EndpointScalerView {
@@ -60,6 +69,8 @@ export interface AutoscalerOptions {
   tickMs?: number;
   /** Endpoint ids to scale (those with a worker command), read at every tick. */
   endpointIds: () => string[];
+  /** Present when the store's fleet is shared by several servers: targets come from its plan. */
+  fleet?: FleetCoordinator;
 }
 
 /** Decisions kept per endpoint for the admin API. */
@@ -80,9 +91,7 @@ export class Autoscaler {
   private readonly endpoints = new Map<string, EndpointScaler>();
   /** Last time each worker was seen with a job in flight, or finished one (onTerminal). */
   private readonly busyAt = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly loop: PeriodicLoop;
   private stopped = false;
 
   constructor(
@@ -90,30 +99,22 @@ export class Autoscaler {
     private readonly fleet: ScalableFleet,
     private readonly options: AutoscalerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.loop = new PeriodicLoop({
+      everyMs: options.tickMs ?? 1000,
+      run: () => this.tick(),
+      onError: (err) => this.log.error({ err }, 'autoscaler tick failed'),
+    });
+  }
 
   /** Ticks now, then every tickMs. */
   start(): void {
-    this.tickSoon();
+    this.loop.start({ immediately: true });
   }
 
   /** Runs a tick as soon as the current one (if any) is done: after a settings change, say. */
   tickSoon(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.tick()
-      .catch((err: unknown) => this.log.error({ err }, 'autoscaler tick failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.tickSoon();
-        } else this.schedule();
-      });
+    this.loop.soon();
   }
 
   /** A job of this worker just ended: it was busy until now, even if no tick saw it in flight. */
@@ -164,14 +165,7 @@ export class Autoscaler {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.tickSoon(), this.options.tickMs ?? 1000);
-    this.timer.unref();
+    await this.loop.stop();
   }
 
   private scaler(endpointId: string): EndpointScaler {
@@ -199,6 +193,10 @@ export class Autoscaler {
     this.fleet.sync(endpointId, records);
     const launched = this.fleet.workersOf(endpointId);
     const workers = this.scalerWorkers(scaler, launched, now);
+    if (this.options.fleet) {
+      await this.applyFleetShare(this.options.fleet, endpointId, scaler, { settings, now, stats, counts, workers });
+      return;
+    }
     const from = this.fleet.slotsOf(endpointId).target;
     const decision = decideScale({
       now,
@@ -228,6 +226,27 @@ export class Autoscaler {
     }
     this.fleet.setTarget(endpointId, decision.target);
     for (const workerId of decision.retire) await this.fleet.retire(workerId, `autoscaler: ${decision.reason}`);
+  }
+
+  /** Several servers share the fleet: this server carries out its share of the plan (fleet/cluster). */
+  private async applyFleetShare(
+    coordinator: FleetCoordinator,
+    endpointId: string,
+    scaler: EndpointScaler,
+    tick: { settings: EndpointConfig; now: number; stats: QueueStats; counts: JobCounts; workers: ScalerWorker[] },
+  ): Promise<void> {
+    const { settings, now, stats, counts, workers } = tick;
+    const share = await coordinator.tick({
+      endpointId,
+      settings,
+      now,
+      stats,
+      inProgress: counts.inProgress,
+      local: workers,
+    });
+    if (share.decision) this.record(endpointId, scaler, share.decision);
+    this.fleet.setTarget(endpointId, share.target);
+    for (const workerId of share.retire) await this.fleet.retire(workerId, `fleet plan: ${share.why}`);
   }
 
   /** The launched workers that count toward the target, with how long each has been idle. */
@@ -271,7 +290,14 @@ export class Autoscaler {
     scaler.decisions.push(decision);
     if (scaler.decisions.length > DECISIONS_KEPT) scaler.decisions.shift();
     this.log.info(
-      { endpointId, from: decision.from, to: decision.to, retire: decision.retire, ...decision.observed },
+      {
+        endpointId,
+        from: decision.from,
+        to: decision.to,
+        retire: decision.retire,
+        ...decision.observed,
+        ...(decision.decidedBy === undefined ? {} : { decidedBy: decision.decidedBy }),
+      },
       `autoscaler: ${decision.reason}`,
     );
   }

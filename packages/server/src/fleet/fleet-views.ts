@@ -5,20 +5,26 @@ import type { JobContext } from '../jobs/job-context.js';
 import { isUnhealthy } from '../jobs/worker-presence.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import type { Autoscaler, EndpointScalerView } from './autoscaler.js';
+import type { SharedFleet } from './cluster/join-fleet.js';
+import { sharedFleetSummary, type RemoteWorker, type SharedFleetSummary } from './cluster/shared-view.js';
 import { WorkerState, type Launcher, type LaunchedWorker, type WorkerExit } from './launcher.js';
 
 export interface FleetParts {
   ctx: JobContext;
   launcher: Launcher;
   autoscaler: Autoscaler;
+  /** Present when several servers share the fleet through the store. */
+  shared?: SharedFleet;
 }
 
 export type WorkerSummaryState = 'starting' | 'idle' | 'running' | 'draining' | 'stopping' | 'unhealthy' | 'exited';
 
 export interface WorkerSummary {
   workerId: string;
-  /** Launched by this server (false: a worker started elsewhere with a worker key). */
+  /** Launched by a Sluice server: this one, or another of a shared fleet (false: started elsewhere with a worker key). */
   managed: boolean;
+  /** The server that launched it (shared fleet only). */
+  server?: string;
   pid?: number;
   state: WorkerSummaryState;
   gpus: number[];
@@ -42,6 +48,8 @@ export interface WorkersSummary {
   /** The latest unplanned exit, with its stderr tail. */
   lastExit?: WorkerExit;
   workers: WorkerSummary[];
+  /** Shared fleet only: every server, its share, and the deciding server. `target` above is this server's share. */
+  fleet?: SharedFleetSummary;
 }
 
 export interface EndpointSummary {
@@ -77,14 +85,41 @@ function recordState(record: WorkerRecord): WorkerSummaryState {
   return record.inFlight > 0 ? 'running' : 'idle';
 }
 
-export async function describeWorkers({ ctx, launcher }: FleetParts, endpointId: string): Promise<WorkersSummary> {
-  const records = await ctx.store.listWorkers(endpointId);
+/** A worker another server of the shared fleet launched: its store record when it has one, else its advert. */
+function remoteSummary(remote: RemoteWorker, record: WorkerRecord | undefined): WorkerSummary {
+  const { worker, serverId } = remote;
+  const leaving = worker.state === 'draining' || worker.state === 'stopping' ? worker.state : undefined;
+  return {
+    workerId: worker.workerId,
+    managed: true,
+    server: serverId,
+    ...(worker.pid === undefined ? {} : { pid: worker.pid }),
+    state: leaving ?? (record ? recordState(record) : 'starting'),
+    gpus: worker.gpus,
+    label: record?.label,
+    startedAt: worker.startedAt,
+    lastSeenAt: record?.lastSeenAt,
+    inFlight: record?.inFlight ?? worker.inFlight,
+    unhealthy: record?.unhealthy,
+    stderrTail: [],
+  };
+}
+
+export async function describeWorkers(
+  { ctx, launcher, shared }: FleetParts,
+  endpointId: string,
+): Promise<WorkersSummary> {
+  const [records, fleet] = await Promise.all([
+    ctx.store.listWorkers(endpointId),
+    shared ? sharedFleetSummary(shared, endpointId) : undefined,
+  ]);
   const launched = launcher.workersOf(endpointId);
   const slots = launcher.slotsOf(endpointId);
   const managedIds = new Set(launched.map((w) => w.workerId));
   const workers: WorkerSummary[] = launched.map((w) => ({
     workerId: w.workerId,
     managed: true,
+    ...(fleet ? { server: fleet.summary.server } : {}),
     pid: w.pid,
     state: launchedState(w),
     gpus: w.gpus,
@@ -97,6 +132,12 @@ export async function describeWorkers({ ctx, launcher }: FleetParts, endpointId:
   }));
   for (const record of records) {
     if (managedIds.has(record.workerId)) continue;
+    const remote = fleet?.remote.get(record.workerId);
+    if (remote) {
+      workers.push(remoteSummary(remote, record));
+      fleet?.remote.delete(record.workerId);
+      continue;
+    }
     const crashed = record.unhealthy?.check === 'crash-loop';
     workers.push({
       workerId: record.workerId,
@@ -111,15 +152,18 @@ export async function describeWorkers({ ctx, launcher }: FleetParts, endpointId:
       stderrTail: crashed && slots.lastExit?.workerId === record.workerId ? slots.lastExit.stderrTail : [],
     });
   }
+  // Launched by another server but not yet in the store.
+  for (const remote of fleet?.remote.values() ?? []) workers.push(remoteSummary(remote, undefined));
   return {
     endpointId,
     target: slots.target,
     throttled: slots.throttled,
     crashLoop: slots.crashLoop,
     quickExits: slots.quickExits,
-    ...(slots.restartAt > Date.now() ? { restartAt: slots.restartAt } : {}),
+    ...(slots.restartAt > ctx.now() ? { restartAt: slots.restartAt } : {}),
     ...(slots.lastExit ? { lastExit: slots.lastExit } : {}),
     workers,
+    ...(fleet ? { fleet: fleet.summary } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ import type { JobContext } from '../jobs/job-context.js';
 import type { JobRecord } from '../store/job-record.js';
 import { Autoscaler } from './autoscaler.js';
 import { describeEndpoint, describeWorkers, type EndpointSummary, type WorkersSummary } from './fleet-views.js';
+import { fleetCount } from './cluster/shared-view.js';
+import { joinFleet, type SharedFleet, type SharedFleetOptions } from './cluster/join-fleet.js';
 import { Launcher } from './launcher.js';
 
 export interface FleetOptions {
@@ -21,6 +23,8 @@ export interface FleetOptions {
   tickMs?: number;
   /** Re-reads the configuration as `sluice serve` first read it (POST /admin/reload); absent: nothing to re-read. */
   reloadConfig?: () => Config;
+  /** `server.fleet`: used when the store lets several servers share one fleet. */
+  shared?: SharedFleetOptions;
 }
 
 export interface FleetStart {
@@ -46,6 +50,7 @@ interface Running {
   ctx: JobContext;
   launcher: Launcher;
   autoscaler: Autoscaler;
+  shared?: SharedFleet;
 }
 
 function configError(message: string): SluiceError {
@@ -77,8 +82,17 @@ export class Fleet implements FleetView {
       this.log,
     );
     const endpointIds = () => Object.keys(this.config.endpoints).filter((id) => this.config.endpoints[id]?.worker);
-    const autoscaler = new Autoscaler(ctx, launcher, { tickMs: this.options.tickMs, endpointIds }, this.log);
-    this.running = { ctx, launcher, autoscaler };
+    const { shared: sharedOptions = { leaseMs: 5000, heartbeatMs: 1000 }, gpus } = this.options;
+    const shared = joinFleet(ctx, launcher, { ...sharedOptions, baseUrl, gpus }, this.log);
+    const autoscaler = new Autoscaler(
+      ctx,
+      launcher,
+      { tickMs: this.options.tickMs, endpointIds, ...(shared ? { fleet: shared.coordinator } : {}) },
+      this.log,
+    );
+    this.running = { ctx, launcher, autoscaler, ...(shared ? { shared } : {}) };
+    // The first heartbeat may take the lease; the autoscaler's ticks meanwhile carry out the stored plan.
+    shared?.member.start();
     autoscaler.start();
   }
 
@@ -87,14 +101,23 @@ export class Fleet implements FleetView {
     const running = this.running;
     if (!running) return;
     await running.autoscaler.stop();
+    // Hands the decision on and withdraws this server's advert before its workers drain.
+    await running.shared?.member.stop();
     await running.launcher.stop();
   }
 
+  /** Fleet-wide when servers share it (every live server's advert), else this server's. */
   initializing(endpointId: string): number {
+    const shared = this.running?.shared;
+    if (shared) return fleetCount(shared.member.servers(), endpointId, 'initializing');
     return this.running?.launcher.initializing(endpointId) ?? 0;
   }
 
   throttled(endpointId: string): number {
+    const shared = this.running?.shared;
+    if (shared) {
+      return fleetCount(shared.member.servers(), endpointId, 'throttled') + shared.coordinator.unplaced(endpointId);
+    }
     return this.running?.launcher.throttled(endpointId) ?? 0;
   }
 
@@ -187,6 +210,7 @@ export class Fleet implements FleetView {
     this.log.info(report, 'configuration reloaded');
     const running = this.running;
     if (running) {
+      for (const id of stopping.keys()) running.shared?.advert.forget(id);
       await Promise.all([...stopping].map(([id, why]) => running.autoscaler.remove(id, why)));
       running.autoscaler.tickSoon();
     }

@@ -13,7 +13,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
-import { announce, type JobContext } from '../jobs/job-context.js';
+import type { JobContext } from '../jobs/job-context.js';
+import { LOST_ERROR } from '../jobs/lease-monitor.js';
 import type { WorkerRecord } from '../store/job-store.js';
 import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
 import { GpuPool, gpuLabel } from './gpu-pool.js';
@@ -142,6 +143,11 @@ export class Launcher {
     return this.slots.get(endpointId)?.throttled ?? 0;
   }
 
+  /** GPUs of `server.gpus` no worker holds now (the fleet advertises them). */
+  freeGpus(): number {
+    return this.pool.available();
+  }
+
   workersOf(endpointId: string): LaunchedWorker[] {
     return this.managedOf(endpointId).map((w) => ({
       endpointId: w.endpointId,
@@ -189,7 +195,7 @@ export class Launcher {
       }
       if (
         worker.state === WorkerState.READY &&
-        Date.now() - worker.startedAt >= HEALTHY_RUN_MS &&
+        this.ctx.now() - worker.startedAt >= HEALTHY_RUN_MS &&
         slot.guard.recovered()
       ) {
         this.log.info({ endpointId, workerId: worker.workerId }, 'worker runs steadily: restart backoff reset');
@@ -271,7 +277,7 @@ export class Launcher {
     if (this.stopped || !endpoint?.worker) return;
     const missing = slot.target - this.activeOf(endpointId).length;
     if (missing <= 0) return;
-    const wait = slot.restartAt - Date.now();
+    const wait = slot.restartAt - this.ctx.now();
     if (wait > 0) {
       slot.retryTimer ??= setTimeout(() => {
         slot.retryTimer = undefined;
@@ -334,7 +340,7 @@ export class Launcher {
       state: WorkerState.STARTING,
       gpus,
       label,
-      startedAt: Date.now(),
+      startedAt: this.ctx.now(),
     };
     this.workers.set(workerId, worker);
     void proc.exited.then((exit) => {
@@ -356,7 +362,7 @@ export class Launcher {
     const log = this.log.child({ endpointId, workerId });
     const { store } = this.ctx;
     const slot = this.slot(endpointId);
-    const livedMs = Date.now() - worker.startedAt;
+    const livedMs = this.ctx.now() - worker.startedAt;
     // Its output is closed: its log followers can stop once its last lines are stored.
     await this.ctx.logs?.endWorker(endpointId, workerId, this.ctx.now());
     try {
@@ -364,15 +370,7 @@ export class Launcher {
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
       const planned = this.stopped || !isActive(worker) || record?.draining === true;
       // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
-      const jobs = await store.reclaim(
-        endpointId,
-        workerId,
-        'all',
-        this.options.maxReclaims,
-        'worker lost',
-        this.ctx.now(),
-      );
-      for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
+      await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, LOST_ERROR, this.ctx.now());
       if (planned) {
         log.info({ ...exit, livedMs }, 'worker exited');
         await store.removeWorker(endpointId, workerId);
@@ -395,7 +393,7 @@ export class Launcher {
   ): Promise<void> {
     const { endpointId, workerId } = worker;
     const verdict = slot.guard.exited(livedMs);
-    slot.restartAt = Date.now() + verdict.restartDelayMs;
+    slot.restartAt = this.ctx.now() + verdict.restartDelayMs;
     slot.lastExit = { workerId, ...exit, at: this.ctx.now(), livedMs, stderrTail: worker.process.stderrTail() };
     const fields = { ...exit, livedMs, quickExits: verdict.quickExits, restartInMs: verdict.restartDelayMs };
     if (!verdict.crashLoop) {

@@ -1,5 +1,6 @@
 // Everything a route needs, built once by createApp.
 import type { FastifyReply } from 'fastify';
+import type { Clock } from '../clock.js';
 import type { Config, EndpointConfig } from '../config/config-schema.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { HealthReporter } from '../jobs/health-reporter.js';
@@ -18,6 +19,8 @@ export interface AdmittedRoute {
 
 export interface AppServices {
   config: Config;
+  /** The server's clock (the job context's). */
+  now: Clock;
   auth: Auth;
   jobs: JobService;
   dispatcher: Dispatcher;

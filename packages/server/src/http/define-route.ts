@@ -3,6 +3,7 @@
 // when the client goes away or the server shuts down.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+import type { Clock } from '../clock.js';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { RouteKind } from './auth.js';
 import type { AppServices } from './app-services.js';
@@ -80,9 +81,9 @@ interface HeldError {
 }
 
 /** Waits out the rest of the hold before an error goes back to a polling worker; back-off answers go at once. */
-async function holdBeforeError(err: unknown, hold: HeldError, holdMs: number): Promise<never> {
+async function holdBeforeError(err: unknown, hold: HeldError, holdMs: number, now: Clock): Promise<never> {
   if (!(isSluiceError(err) && err.code === 'ERR_WORKER_BACKOFF')) {
-    await sleep(hold.startedAt + holdMs - Date.now(), hold.signal());
+    await sleep(hold.startedAt + holdMs - now(), hold.signal());
   }
   throw err;
 }
@@ -111,7 +112,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       // the client left aborts at once (onResponseLost).
       let made: AbortSignal | undefined;
       const signal = (): AbortSignal => (made ??= requestSignal(reply, ends));
-      const held: HeldError = { startedAt: Date.now(), signal };
+      const held: HeldError = { startedAt: services.now(), signal };
       if (def.holdErrors) holds.set(request, held);
       try {
         services.auth.check(request.headers.authorization, def.kind, endpointId);
@@ -130,7 +131,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
         services.admit?.({ operation: def.operation, kind: def.kind, endpointId, endpoint }, reply);
         await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);
       } catch (err) {
-        if (def.holdErrors) await holdBeforeError(err, held, services.config.server.workerPollHoldMs);
+        if (def.holdErrors) await holdBeforeError(err, held, services.config.server.workerPollHoldMs, services.now);
         throw err;
       }
     },
@@ -153,7 +154,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
         return await def.handler(ctx, request, reply);
       } catch (err) {
         const held = holds.get(request);
-        if (held) await holdBeforeError(err, held, services.config.server.workerPollHoldMs);
+        if (held) await holdBeforeError(err, held, services.config.server.workerPollHoldMs, services.now);
         throw err;
       }
     },

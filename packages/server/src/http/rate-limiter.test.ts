@@ -124,7 +124,7 @@ describe('createRateLimitHook', () => {
   });
 
   it('shares one bucket among status, status-sync and stream, and frees it when the response finishes', () => {
-    const admit = createRateLimitHook();
+    const admit = createRateLimitHook(() => Date.now());
     const first = fakeReply();
     admit(route('status-sync'), first.reply);
     for (const op of ['status', 'stream', 'status-sync']) {
@@ -138,7 +138,7 @@ describe('createRateLimitHook', () => {
   });
 
   it('frees the slot when the connection closes before the answer, or was already gone', () => {
-    const admit = createRateLimitHook();
+    const admit = createRateLimitHook(() => Date.now());
     const lost = fakeReply();
     admit(route('status'), lost.reply);
     lost.raw.emit('close');
@@ -149,7 +149,7 @@ describe('createRateLimitHook', () => {
   });
 
   it('never limits worker routes or endpoints with rateLimits: false', () => {
-    const admit = createRateLimitHook();
+    const admit = createRateLimitHook(() => Date.now());
     const off = endpointSchema.parse({ rateLimits: false });
     for (let i = 0; i < 10; i++) {
       admit(route('job-take', 'worker'), fakeReply().reply);

@@ -3,6 +3,7 @@
 // so with several server processes each enforces the limits on its own share of the traffic.
 import type { FastifyReply } from 'fastify';
 import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import type { Clock } from '../clock.js';
 import type { EndpointConfig, RateLimitConfig } from '../config/config-schema.js';
 import type { AdmittedRoute } from './app-services.js';
 
@@ -82,7 +83,7 @@ export type Admission = { release: () => void } | { retryAfterSeconds: number };
 export class RateLimiter {
   private readonly buckets = new Map<string, BucketState>();
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(private readonly now: Clock) {}
 
   acquire(key: string, limit: RateLimitConfig): Admission {
     let state = this.buckets.get(key);
@@ -124,9 +125,7 @@ function releaseWhenDone(reply: FastifyReply, release: () => void): void {
 }
 
 /** The admission hook define-route calls for every route: throws 429 with Retry-After over a limit. */
-export function createRateLimitHook(
-  now: () => number = () => Date.now(),
-): (route: AdmittedRoute, reply: FastifyReply) => void {
+export function createRateLimitHook(now: Clock): (route: AdmittedRoute, reply: FastifyReply) => void {
   const limiter = new RateLimiter(now);
   return (route, reply) => {
     if (route.kind === 'worker' || route.endpoint.rateLimits === false) return;

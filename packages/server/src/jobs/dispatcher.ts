@@ -3,7 +3,8 @@
 // which wakes the longest-waiting take (no polling interval on this path).
 import { DEFAULTS } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
-import { announce, type JobContext } from './job-context.js';
+import { hold } from './hold.js';
+import type { JobContext } from './job-context.js';
 import { queueKey, stopKey } from './wakeups.js';
 import { sleep } from './sleep.js';
 
@@ -24,51 +25,44 @@ export class Dispatcher {
     const { store, wakeups } = this.ctx;
     const count = Math.max(1, Math.min(max, DEFAULTS.maxBatchSize));
     const key = queueKey(endpointId);
-    const deadline = Date.now() + holdMs;
-    let woken = false;
-    for (;;) {
-      const seq = wakeups.seq(key);
-      // A wake-up this take consumed but will not use is passed on, or a queued job waits a whole hold.
-      const passOn = () => {
-        if (woken) wakeups.notifyOne(key);
-      };
-      if (signal?.aborted) {
-        passOn();
-        return [];
-      }
-      let jobs: JobRecord[];
-      try {
-        // The store leases nothing to a draining worker, so the common case costs one store call.
-        jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
-      } catch (err) {
-        passOn();
-        throw err;
-      }
-      if (jobs.length > 0) {
-        if (signal?.aborted) {
-          await this.handBack(endpointId, workerId, jobs);
-          return [];
+    const deadline = this.ctx.now() + holdMs;
+    const answer = await hold<JobRecord[] | 'draining'>(
+      { wakeups, key, waitMs: holdMs, now: this.ctx.now, signal },
+      async (woken) => {
+        // A wake-up this take consumed but will not use is passed on, or a queued job waits a whole hold.
+        const passOn = () => {
+          if (woken) wakeups.notifyOne(key);
+        };
+        try {
+          if (signal?.aborted) {
+            passOn();
+            return { done: true, value: [] };
+          }
+          // The store leases nothing to a draining worker, so the common case costs one store call.
+          const jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
+          if (jobs.length > 0) return { done: true, value: jobs };
+          // It gets no job, so a wake-up it took belongs to the next waiting worker.
+          if ((await store.getWorker(endpointId, workerId))?.draining) {
+            passOn();
+            return { done: true, value: 'draining' };
+          }
+          return { done: false, value: [] };
+        } catch (err) {
+          passOn();
+          throw err;
         }
-        for (const job of jobs) announce(this.ctx, job, 'IN_QUEUE');
-        return jobs;
-      }
-      let worker;
-      try {
-        worker = await store.getWorker(endpointId, workerId);
-      } catch (err) {
-        passOn();
-        throw err;
-      }
-      if (worker?.draining) {
-        // It gets no job, so a wake-up it took belongs to the next waiting worker; it stops waiting on the queue.
-        passOn();
-        await sleep(deadline - Date.now(), signal);
-        return [];
-      }
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return [];
-      woken = await wakeups.wait(key, seq, left, signal);
+      },
+    );
+    if (answer === 'draining') {
+      // A draining worker stops waiting on the queue but still sits out its hold (spec §6.2).
+      await sleep(deadline - this.ctx.now(), signal);
+      return [];
     }
+    if (answer.length > 0 && signal?.aborted) {
+      await this.handBack(endpointId, workerId, answer);
+      return [];
+    }
+    return answer;
   }
 
   /** Returns jobs whose take answer never reached the worker to the head of the queue (spec §1.5). */
@@ -79,10 +73,6 @@ export class Dispatcher {
       workerId,
       jobs.map((job) => job.id),
     );
-    for (const job of jobs) {
-      const after = await this.ctx.store.get(endpointId, job.id);
-      if (after) announce(this.ctx, after, 'IN_PROGRESS');
-    }
     this.ctx.log.warn(
       { endpointId, workerId, jobs: jobs.map((j) => j.id) },
       'take answer not delivered; jobs requeued at the head',
@@ -93,14 +83,9 @@ export class Dispatcher {
   async takeStops(endpointId: string, workerId: string, holdMs: number, signal?: AbortSignal): Promise<string[]> {
     const { store, wakeups } = this.ctx;
     const key = stopKey(endpointId, workerId);
-    const deadline = Date.now() + holdMs;
-    for (;;) {
-      const seq = wakeups.seq(key);
+    return hold({ wakeups, key, waitMs: holdMs, now: this.ctx.now, signal }, async () => {
       const stops = await store.takeStops(endpointId, workerId);
-      if (stops.length > 0) return stops;
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return [];
-      await wakeups.wait(key, seq, left, signal);
-    }
+      return { done: stops.length > 0, value: stops };
+    });
   }
 }

@@ -1,5 +1,5 @@
-// Writes each job transition into the job history (store/job-history.ts): derives the timeline event from the
-// change `announce` reports, sets when the record expires (historyRetention after the job ended), and folds
+// Writes each job transition into the job history (store/job-history.ts): derives the timeline event from each
+// transition PublishingStore publishes, sets when the record expires (historyRetention after the job ended), and folds
 // the stream appends of one event-loop turn into one write. History is bookkeeping beside the job store: a
 // failed write is logged and never fails the request that made the transition.
 import { isTerminal, type JobStatus } from '@sluice/protocol';
@@ -13,13 +13,14 @@ import type {
 import type { WebhookDelivery } from '../store/job-store.js';
 import type { AttemptResult } from './webhooks/webhook-attempt.js';
 import type { JobRecord } from '../store/job-record.js';
-import type { AnnouncedChange, JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
+import type { Published } from './publishing-store.js';
 
 /** The timeline event of a transition from `previous` to `job.status`; undefined for a stream append. */
 export function timelineEvent(
   job: JobRecord,
   previous: JobStatus | undefined,
-  change: AnnouncedChange,
+  change: Pick<Published, 'streamed'>,
   now: number,
 ): TimelineEvent | undefined {
   const at = now;
@@ -61,7 +62,8 @@ export class HistoryRecorder {
     return this.ctx.endpoint(endpointId)?.historyRetention ?? 0;
   }
 
-  record(job: JobRecord, previous: JobStatus | undefined, change: AnnouncedChange): void {
+  record(change: Published): void {
+    const { job, from: previous } = change;
     const retention = this.retentionOf(job.endpointId);
     if (retention <= 0) return;
     if (change.streamed && job.status === 'IN_PROGRESS') return this.noteStream(job);

@@ -6,8 +6,9 @@ import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/pr
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
-import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
+import { hold } from './hold.js';
+import type { JobContext } from './job-context.js';
+import { STREAM_PAGE, notFound, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
 /** Jobs cancelled per purge step: a few milliseconds of store time. */
@@ -36,7 +37,7 @@ export class JobService {
     const endpoint = this.endpointOrThrow(endpointId);
     const now = this.ctx.now();
     const ttl = submission.policy.ttl ?? endpoint.ttl;
-    const result = await this.ctx.store.enqueue(
+    return this.ctx.store.enqueue(
       {
         id: options.sync ? `sync-${randomUUID()}` : randomUUID(),
         endpointId,
@@ -53,8 +54,6 @@ export class JobService {
       },
       { idempotency: options.idempotency, maxQueueSize: endpoint.maxQueueSize },
     );
-    if (result.created) announce(this.ctx, result.job, undefined);
-    return result;
   }
 
   async get(endpointId: string, id: string): Promise<JobRecord> {
@@ -66,20 +65,16 @@ export class JobService {
 
   async cancel(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
-    const result = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
-    if (!result) throw notFound();
-    if (result.job.status !== result.previous) {
-      announce(this.ctx, result.job, result.previous, { stopQueued: result.previous === 'IN_PROGRESS' });
-    }
-    return result.job;
+    const change = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
+    if (!change) throw notFound();
+    return change.job;
   }
 
   async retry(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
-    const job = await this.ctx.store.retry(endpointId, id, this.ctx.now());
-    if (!job) throw notFound();
-    announce(this.ctx, job, 'FAILED');
-    return job;
+    const change = await this.ctx.store.retry(endpointId, id, this.ctx.now());
+    if (!change) throw notFound();
+    return change.job;
   }
 
   /**
@@ -92,7 +87,6 @@ export class JobService {
     let cursor: string | undefined;
     do {
       const step = await this.ctx.store.purgeQueue(endpointId, this.ctx.now(), PURGE_STEP, cursor);
-      for (const job of step.purged) announce(this.ctx, job, 'IN_QUEUE');
       removed += step.purged.length;
       cursor = step.next;
       if (cursor !== undefined) await nextTurn();
@@ -110,15 +104,11 @@ export class JobService {
 
   /** Holds until the job is terminal or `waitMs` passes; answers the job as it then is (runsync, status-sync). */
   async waitForTerminal(endpointId: string, id: string, waitMs: number, signal?: AbortSignal): Promise<JobRecord> {
-    const deadline = Date.now() + waitMs;
     const key = jobKey(endpointId, id);
-    for (;;) {
-      const seq = this.ctx.wakeups.seq(key);
+    return hold({ ...this.holdOn(key, waitMs), signal }, async () => {
       const job = await this.get(endpointId, id);
-      const left = deadline - Date.now();
-      if (isTerminal(job.status) || left <= 0 || signal?.aborted) return job;
-      await this.ctx.wakeups.wait(key, seq, left, signal);
-    }
+      return { done: isTerminal(job.status), value: job };
+    });
   }
 
   /**
@@ -127,17 +117,17 @@ export class JobService {
    */
   async readStream(endpointId: string, id: string, waitMs: number, signal?: AbortSignal): Promise<StreamRead> {
     this.endpointOrThrow(endpointId);
-    const deadline = Date.now() + waitMs;
     const key = streamKey(endpointId, id);
-    for (;;) {
-      const seq = this.ctx.wakeups.seq(key);
+    return hold({ ...this.holdOn(key, waitMs), signal }, async () => {
       const read = await this.ctx.store.readStream(endpointId, id, STREAM_PAGE);
       if (!read) throw notFound();
-      if (isTerminal(read.job.status)) return this.drainStream(read);
-      const left = deadline - Date.now();
-      if (read.items.length > 0 || left <= 0 || signal?.aborted) return read;
-      await this.ctx.wakeups.wait(key, seq, left, signal);
-    }
+      if (isTerminal(read.job.status)) return { done: true, value: await this.drainStream(read) };
+      return { done: read.items.length > 0, value: read };
+    });
+  }
+
+  private holdOn(key: string, waitMs: number) {
+    return { wakeups: this.ctx.wakeups, key, waitMs, now: this.ctx.now };
   }
 
   /** A terminal response must carry every remaining item, however many pages that is. */
@@ -165,8 +155,4 @@ export class JobService {
     // Pages are consecutive, so the first page's firstSeq numbers the whole concatenation.
     return { job: first.job, items, firstSeq: first.firstSeq };
   }
-}
-
-function notFound(): SluiceError {
-  return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
 }

@@ -2,6 +2,7 @@
 // events, woken by this server's change key and re-read every second for changes made on another server.
 import { ERROR_TEXT, SluiceError, isTerminal, type Json } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
+import { holdTurns } from './hold.js';
 import type { JobContext } from './job-context.js';
 import { changeKey } from './wakeups.js';
 
@@ -18,7 +19,8 @@ function fingerprint(job: JobRecord, withOutput: boolean): string {
   return JSON.stringify([job.status, job.retries, job.workerId ?? null, withOutput ? (job.output ?? null) : null]);
 }
 
-function notFound(): SluiceError {
+/** The one ERR_JOB_NOT_FOUND of the job services. */
+export function notFound(): SluiceError {
   return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
 }
 
@@ -33,11 +35,16 @@ export async function* watchStatus(
   waitMs: number,
   signal: AbortSignal,
 ): AsyncGenerator<StatusEvent> {
-  const deadline = Date.now() + waitMs;
   const key = changeKey(endpointId, id);
   let last: string | undefined;
-  for (;;) {
-    const seq = ctx.wakeups.seq(key);
+  for await (const _turn of holdTurns({
+    wakeups: ctx.wakeups,
+    key,
+    waitMs,
+    now: ctx.now,
+    signal,
+    recheckMs: RECHECK_MS,
+  })) {
     const job = await ctx.store.get(endpointId, id);
     if (!job) {
       // Deleted while watched (retention): the stream just ends.
@@ -53,9 +60,6 @@ export async function* watchStatus(
       last = now;
       yield { kind: 'status', job };
     }
-    const left = deadline - Date.now();
-    if (left <= 0 || signal.aborted) return;
-    await ctx.wakeups.wait(key, seq, Math.min(left, RECHECK_MS), signal);
   }
 }
 
@@ -72,27 +76,28 @@ export async function* watchStream(
 ): AsyncGenerator<StreamEvent> {
   const key = changeKey(endpointId, id);
   let last: string | undefined;
-  for (;;) {
-    // A read consumes items: none once the client is gone, or they would be lost to every reader.
-    if (signal.aborted) return;
-    const seq = ctx.wakeups.seq(key);
-    const read = await ctx.store.readStream(endpointId, id, STREAM_PAGE);
-    if (!read) {
-      if (last === undefined) throw notFound();
-      return;
-    }
-    const terminal = isTerminal(read.job.status);
-    const now = fingerprint(read.job, false);
-    if (!terminal && now !== last) yield { kind: 'status', job: read.job };
-    last = now;
-    let n = read.firstSeq;
-    for (const item of read.items) yield { kind: 'stream', item, seq: n++ };
+  const turns = holdTurns({ wakeups: ctx.wakeups, key, waitMs: Infinity, now: ctx.now, signal, recheckMs: RECHECK_MS });
+  for await (const _turn of turns) {
     // A full page may have more behind it: read again before waiting or finishing.
-    if (read.items.length === STREAM_PAGE) continue;
-    if (terminal) {
-      yield { kind: 'done', job: read.job };
-      return;
+    for (let page = STREAM_PAGE; page === STREAM_PAGE;) {
+      // A read consumes items: none once the client is gone, or they would be lost to every reader.
+      if (signal.aborted) return;
+      const read = await ctx.store.readStream(endpointId, id, STREAM_PAGE);
+      if (!read) {
+        if (last === undefined) throw notFound();
+        return;
+      }
+      const terminal = isTerminal(read.job.status);
+      const now = fingerprint(read.job, false);
+      if (!terminal && now !== last) yield { kind: 'status', job: read.job };
+      last = now;
+      let n = read.firstSeq;
+      for (const item of read.items) yield { kind: 'stream', item, seq: n++ };
+      page = read.items.length;
+      if (page < STREAM_PAGE && terminal) {
+        yield { kind: 'done', job: read.job };
+        return;
+      }
     }
-    await ctx.wakeups.wait(key, seq, RECHECK_MS, signal);
   }
 }

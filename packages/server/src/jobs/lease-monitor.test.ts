@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/load-config.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 import type { JobStore } from '../store/job-store.js';
-import type { JobContext } from './job-context.js';
+import { createJobContext, type JobContext } from './job-context.js';
 import { JobService } from './job-service.js';
 import { DROPPED_ERROR, LeaseMonitor } from './lease-monitor.js';
 import { Wakeups } from './wakeups.js';
@@ -18,13 +18,13 @@ let monitor: LeaseMonitor;
 
 beforeEach(() => {
   store = openSqliteJobStore({ path: ':memory:' });
-  ctx = {
+  ctx = createJobContext({
     store,
     wakeups: new Wakeups(),
     endpoint: (id) => config.endpoints[id],
     now: () => now,
     log: pino({ level: 'silent' }),
-  };
+  });
   monitor = new LeaseMonitor(ctx, { pingIntervalMs: INTERVAL, maxReclaims: 1 });
 });
 afterEach(() => store.close());

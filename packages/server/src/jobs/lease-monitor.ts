@@ -3,7 +3,7 @@
 // a stopped job the worker still lists gets its job-stop again. History is kept per server process: each
 // rule only needs pings that lack a job, and any subset of a worker's pings is evidence enough.
 import type { JobRecord } from '../store/job-record.js';
-import { announce, wake, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 export const DROPPED_ERROR = 'worker dropped the job without reporting a result';
 export const LOST_ERROR = 'worker lost';
@@ -63,10 +63,6 @@ export class LeaseMonitor {
     }
   }
 
-  forget(endpointId: string, workerId: string): void {
-    this.workers.delete(`${endpointId}\u0000${workerId}`);
-  }
-
   private async checkLeased(state: WorkerLeases, job: JobRecord, ping: PingSeen, interval: number, now: number) {
     const workerId = job.workerId ?? '';
     if (ping.ids.has(job.id)) {
@@ -85,7 +81,6 @@ export class LeaseMonitor {
         now,
       );
       if (outcome.kind === 'applied') {
-        announce(this.ctx, outcome.job, 'IN_PROGRESS');
         this.ctx.log.warn({ endpointId: job.endpointId, workerId, jobId: job.id }, DROPPED_ERROR);
       }
       return;
@@ -93,15 +88,7 @@ export class LeaseMonitor {
     const leasedAt = job.startedAt ?? now;
     const lacking = state.pings.filter((p) => p.at >= leasedAt + interval && !p.ids.has(job.id)).length;
     if (lacking < 2) return;
-    const changed = await this.ctx.store.reclaim(
-      job.endpointId,
-      workerId,
-      [job.id],
-      this.options.maxReclaims,
-      LOST_ERROR,
-      now,
-    );
-    for (const after of changed) announce(this.ctx, after, 'IN_PROGRESS');
+    await this.ctx.store.reclaim(job.endpointId, workerId, [job.id], this.options.maxReclaims, LOST_ERROR, now);
     this.ctx.log.warn(
       { endpointId: job.endpointId, workerId, jobId: job.id },
       'leased job never reached its worker; reclaimed',
@@ -113,9 +100,6 @@ export class LeaseMonitor {
     const stopped = job?.status === 'CANCELLED' || job?.status === 'TIMED_OUT' || job?.status === 'FAILED';
     if (!job || !stopped || job.finishedAt === undefined || now - job.finishedAt < interval) return;
     await this.ctx.store.requestStop(endpointId, workerId, jobId);
-    const signal = { kind: 'stop', endpointId, id: workerId } as const;
-    wake(this.ctx.wakeups, signal);
-    this.ctx.store.signals?.publish(signal);
   }
 
   private stateFor(endpointId: string, workerId: string): WorkerLeases {

@@ -1,6 +1,8 @@
 // Following a job's or a worker's log for the SSE form of the log routes: the lines there are, then new ones as
-// they are stored, woken by this server's appends and re-read each second for lines stored by another server.
+// they are stored, on a hold (jobs/hold.ts) woken by this server's appends and re-read each second for lines
+// stored by another server.
 import type { LogRead, StoredLogEntry } from '../store/job-log-store.js';
+import { holdTurns } from './hold.js';
 import type { Wakeups } from './wakeups.js';
 
 /** How stale a follower may be about lines another server stored. */
@@ -20,33 +22,32 @@ export interface LogSource {
   flushMs: number;
 }
 
+/**
+ * The lines of `source` after the first read, then each new one, on the turns of one endless hold (woken by this
+ * server's appends, rechecked each second); ends with an `end` event once `finished` held for `flushMs` without
+ * a new line (checked on the next turn, so up to a recheck later), or silently when `signal` aborts.
+ */
 export async function* followLog(
   source: LogSource,
   wakeups: Wakeups,
+  now: () => number,
   signal: AbortSignal,
-  now: () => number = Date.now,
 ): AsyncGenerator<LogEvent> {
   let after = 0;
   let quietSince: number | undefined;
-  for (;;) {
-    if (signal.aborted) return;
-    const seq = wakeups.seq(source.key);
+  const turns = holdTurns({ wakeups, key: source.key, waitMs: Infinity, now, signal, recheckMs: RECHECK_MS });
+  for await (const _turn of turns) {
     const read = await source.read(after);
     for (const line of read.lines) {
       after = Math.max(after, line.seq);
       yield { kind: 'line', line };
     }
     if (read.lines.length > 0) quietSince = undefined;
-    if (await source.finished(read)) {
-      quietSince ??= now();
-      const left = quietSince + source.flushMs - now();
-      if (left <= 0) {
-        yield { kind: 'end', truncated: read.truncated };
-        return;
-      }
-      await wakeups.wait(source.key, seq, Math.min(left, RECHECK_MS), signal);
-      continue;
+    if (!(await source.finished(read))) continue;
+    quietSince ??= now();
+    if (quietSince + source.flushMs <= now()) {
+      yield { kind: 'end', truncated: read.truncated };
+      return;
     }
-    await wakeups.wait(source.key, seq, RECHECK_MS, signal);
   }
 }

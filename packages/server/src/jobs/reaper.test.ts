@@ -5,7 +5,7 @@ import { resolveConfig } from '../config/load-config.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 import type { JobStore } from '../store/job-store.js';
 import { Dispatcher } from './dispatcher.js';
-import type { JobContext } from './job-context.js';
+import { createJobContext, type JobContext } from './job-context.js';
 import { JobService } from './job-service.js';
 import { Reaper } from './reaper.js';
 import { Wakeups } from './wakeups.js';
@@ -22,13 +22,13 @@ const TICK = 1000;
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
   store = openSqliteJobStore({ path: ':memory:' });
-  ctx = {
+  ctx = createJobContext({
     store,
     wakeups: new Wakeups(),
     endpoint: (id) => config.endpoints[id],
     now: () => Date.now(),
     log: pino({ level: 'silent' }),
-  };
+  });
   jobs = new JobService(ctx);
   dispatcher = new Dispatcher(ctx);
   reaper = new Reaper(ctx, { intervalMs: TICK, workerLostAfterMs: 30_000, maxReclaims: 1, endpointIds: () => ['ep'] });

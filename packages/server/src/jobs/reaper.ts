@@ -1,9 +1,9 @@
 // The one loop for time-based rules: executionTimeout and ttl (spec §2.3 rows 11, 12), retention (row 16),
 // and lost workers (spec §6.8). Each rule is a small function of `now`, so tests drive it with explicit times.
-//
-// States: idle → ticking → idle; stop() waits for a running tick, then the loop is stopped for good.
+// Its timer is a PeriodicLoop.
 import type { JobContext } from './job-context.js';
-import { announce } from './job-context.js';
+import { LOST_ERROR } from './lease-monitor.js';
+import { PeriodicLoop } from './periodic-loop.js';
 import { isUnhealthy } from './worker-presence.js';
 
 export interface ReaperOptions {
@@ -21,7 +21,6 @@ export const FORGET_WORKERS_AFTER_MS = 10 * 60_000;
 
 export async function expireJobs(ctx: JobContext, now: number): Promise<number> {
   const { timedOut } = await ctx.store.expire(now);
-  for (const { job, previous } of timedOut) announce(ctx, job, previous, { stopQueued: previous === 'IN_PROGRESS' });
   return timedOut.length;
 }
 
@@ -46,9 +45,7 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
       const lostByPing = worker.lastPingAt !== undefined && now - worker.lastPingAt > options.workerLostAfterMs;
       const unhealthy = isUnhealthy(worker);
       if ((lostByPing || unhealthy) && worker.inFlight > 0) {
-        const error = 'worker lost';
-        const jobs = await ctx.store.reclaim(endpointId, worker.workerId, 'all', options.maxReclaims, error, now);
-        for (const job of jobs) announce(ctx, job, 'IN_PROGRESS');
+        const jobs = await ctx.store.reclaim(endpointId, worker.workerId, 'all', options.maxReclaims, LOST_ERROR, now);
         changed += jobs.length;
         ctx.log.warn(
           { endpointId, workerId: worker.workerId, jobs: jobs.map((j) => j.id) },
@@ -59,7 +56,7 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
         await ctx.store.recordWorker(
           endpointId,
           worker.workerId,
-          { unhealthy: { check: 'ping', reason: 'worker lost' } },
+          { unhealthy: { check: 'ping', reason: LOST_ERROR } },
           now,
         );
       }
@@ -74,17 +71,21 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
 }
 
 export class Reaper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop: PeriodicLoop;
 
   constructor(
     private readonly ctx: JobContext,
     private readonly options: ReaperOptions,
-  ) {}
+  ) {
+    this.loop = new PeriodicLoop({
+      everyMs: options.intervalMs,
+      run: () => this.tick(),
+      onError: (err) => this.ctx.log.error({ err }, 'reaper tick failed'),
+    });
+  }
 
   start(): void {
-    this.schedule();
+    this.loop.start();
   }
 
   /** Runs every rule once at `now`. */
@@ -96,22 +97,7 @@ export class Reaper {
     this.options.onTick?.(now);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((err: unknown) => this.ctx.log.error({ err }, 'reaper tick failed'))
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.options.intervalMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

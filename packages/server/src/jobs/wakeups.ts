@@ -6,6 +6,7 @@
 //
 // Keys: queueKey(ep) wakes ONE job-take waiter per notify (one new job, one worker); jobKey, streamKey,
 // changeKey and stopKey wake every waiter, since all readers of a job want to know.
+import { systemClock, type Clock } from '../clock.js';
 
 export const queueKey = (endpointId: string) => `q:${endpointId}`;
 export const jobKey = (endpointId: string, jobId: string) => `j:${endpointId}:${jobId}`;
@@ -30,10 +31,13 @@ const IDLE_SLOT_MS = 60_000;
 export class Wakeups {
   private readonly slots = new Map<string, Slot>();
 
+  /** `now` only ages idle slots for pruning. */
+  constructor(private readonly now: Clock = systemClock) {}
+
   /** The current sequence of `key`; pass it to `wait` after checking the store. */
   seq(key: string): number {
     const slot = this.slotFor(key);
-    slot.touchedAt = Date.now();
+    slot.touchedAt = this.now();
     return slot.seq;
   }
 
@@ -65,7 +69,7 @@ export class Wakeups {
     const slot = this.slots.get(key);
     if (!slot) return;
     slot.seq++;
-    slot.touchedAt = Date.now();
+    slot.touchedAt = this.now();
     slot.waiters[0]?.wake();
   }
 
@@ -74,7 +78,7 @@ export class Wakeups {
     const slot = this.slots.get(key);
     if (!slot) return;
     slot.seq++;
-    slot.touchedAt = Date.now();
+    slot.touchedAt = this.now();
     for (const waiter of [...slot.waiters]) waiter.wake();
   }
 
@@ -89,7 +93,7 @@ export class Wakeups {
 
   private slotFor(key: string): Slot {
     let slot = this.slots.get(key);
-    if (!slot) this.slots.set(key, (slot = { seq: 0, waiters: [], touchedAt: Date.now() }));
+    if (!slot) this.slots.set(key, (slot = { seq: 0, waiters: [], touchedAt: this.now() }));
     return slot;
   }
 
@@ -104,7 +108,7 @@ export class Wakeups {
    * Forgets slots with no waiters that nobody read or notified for a while, so per-job keys do not pile up.
    * Safe because a waiter reads the sequence and parks within one store round trip, far shorter than IDLE_SLOT_MS.
    */
-  prune(now = Date.now()): void {
+  prune(now = this.now()): void {
     for (const [key, slot] of this.slots) {
       if (slot.waiters.length === 0 && now - slot.touchedAt > IDLE_SLOT_MS) this.slots.delete(key);
     }

@@ -11,7 +11,7 @@ import {
 } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { FinalResult, PostOutcome } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 
 export interface WorkerPost {
   endpointId: string;
@@ -82,9 +82,7 @@ export class WorkerPosts {
       await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
     }
     if (body['status'] === 'IN_PROGRESS') {
-      const outcome = await this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
-      if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS');
-      return outcome;
+      return this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
     }
     return this.finish(post, classifyFinal(body, isStream));
   }
@@ -106,9 +104,7 @@ export class WorkerPosts {
     const item = parseObject(post.body);
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
     if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
-    const outcome = await this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
-    if (outcome.kind === 'applied') announce(this.ctx, outcome.job, 'IN_PROGRESS', { streamed: true });
-    return outcome;
+    return this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
   }
 
   /** Fails the job of an oversized post (spec §2.6) and throws the 413 the worker gets. */
@@ -131,11 +127,7 @@ export class WorkerPosts {
   }
 
   private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {
-    const outcome = await this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
-    // An applied final post always ends a live job (IN_PROGRESS, or IN_QUEUE after a reclaim).
-    if (outcome.kind === 'applied')
-      announce(this.ctx, outcome.job, 'IN_PROGRESS', { stopQueued: result.stopWorker === true });
-    return outcome;
+    return this.ctx.store.finish(post.endpointId, post.workerId, post.jobId, result, this.ctx.now());
   }
 
   private async failForPost(post: WorkerPost, error: string): Promise<void> {

@@ -1,7 +1,7 @@
 // Records what workers tell about themselves: that they are alive (any request), their pings (spec §6.7),
 // their GPU label, and unhealthy reports. "Seen" writes are throttled per worker to keep them off the hot path.
 import type { WorkerRecord } from '../store/job-store.js';
-import { announce, type JobContext } from './job-context.js';
+import type { JobContext } from './job-context.js';
 import { LOST_ERROR, type LeaseMonitor } from './lease-monitor.js';
 
 const SEEN_WRITE_EVERY_MS = 1000;
@@ -46,8 +46,7 @@ export class WorkerPresence {
     if (report.unhealthy) {
       this.ctx.log.warn({ endpointId, workerId, ...report.unhealthy }, 'worker reported unhealthy');
       // It exits next (spec §6.7): what it holds is reclaimed now rather than at the next reaper pass.
-      const jobs = await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
-      for (const job of jobs) announce(this.ctx, job, 'IN_PROGRESS');
+      await this.ctx.store.reclaim(endpointId, workerId, 'all', this.leases.maxReclaims, LOST_ERROR, now);
     } else {
       await this.leases.onPing(endpointId, workerId, report.jobIds, now);
     }
@@ -58,10 +57,5 @@ export class WorkerPresence {
   prune(now: number, idleMs: number): void {
     for (const [key, at] of this.lastWrite) if (now - at > idleMs) this.lastWrite.delete(key);
     this.leases.prune(now, idleMs);
-  }
-
-  forget(endpointId: string, workerId: string): void {
-    this.lastWrite.delete(`${endpointId}\u0000${workerId}`);
-    this.leases.forget(endpointId, workerId);
   }
 }

@@ -8,6 +8,7 @@
 // - jobs of one endpoint are claimed in queue order: submissions and retries at the tail, requeues at the head;
 // - `output` is only ever what spec §2.2 allows: a progress value does not survive cancel, timeout or reclaim.
 import type { Json, JobStatus } from '@sluice/protocol';
+import type { FleetRegistry } from './fleet-registry.js';
 import type { JobRecord, NewJob } from './job-record.js';
 
 export type { NewJob };
@@ -84,11 +85,24 @@ export interface QueueStats {
   oldestNormalQueuedAt?: number;
 }
 
-/** A transition made by `expire`, for webhooks-free bookkeeping in the service (wake-ups, logs, metrics). */
-export interface ExpiredJob {
+/**
+ * What one step did to one job: the record as it now is and the status it left. Methods whose starting status
+ * is fixed by the contract (claim: IN_QUEUE; posts, unclaim, reclaim: IN_PROGRESS; purge: IN_QUEUE) return the
+ * records alone; the others say where the job came from. The server derives every wake-up from this.
+ */
+export interface Transition {
   job: JobRecord;
-  previous: JobStatus;
+  /** The status before the step; undefined for a job the step created. Equal to `job.status`: no change. */
+  from: JobStatus | undefined;
 }
+
+/** A transition of a job that existed before the step. */
+export interface StatusChange extends Transition {
+  from: JobStatus;
+}
+
+/** A transition made by `expire`. */
+export type ExpiredJob = StatusChange;
 
 export interface ExpireResult {
   /** Jobs moved to TIMED_OUT (executionTimeout or ttl). */
@@ -167,6 +181,8 @@ export interface StoreSignals {
 export interface JobStore {
   /** Present when other processes may share this store. */
   readonly signals?: StoreSignals;
+  /** Present when several servers may share this store's worker fleet (store/fleet-registry.ts). */
+  readonly fleet?: FleetRegistry;
 
   /** Releases connections and file handles. Idempotent; every later call rejects with ERR_UNAVAILABLE. */
   close(): Promise<void>;
@@ -176,9 +192,9 @@ export interface JobStore {
   enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
   get(endpointId: string, id: string): Promise<JobRecord | undefined>;
   /** IN_QUEUE or IN_PROGRESS → CANCELLED (rows 8, 9); a terminal job is returned unchanged. */
-  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined>;
+  cancel(endpointId: string, id: string, now: number): Promise<StatusChange | undefined>;
   /** FAILED or TIMED_OUT → IN_QUEUE at the tail (row 15); other states throw ERR_JOB_NOT_RETRYABLE. */
-  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined>;
+  retry(endpointId: string, id: string, now: number): Promise<StatusChange | undefined>;
   /**
    * IN_QUEUE jobs of the endpoint → CANCELLED (row 10), at most `max` per call, oldest first, so that a huge
    * queue is purged in bounded steps. The first call (no `cursor`) fixes which jobs the purge covers: those
@@ -191,8 +207,11 @@ export interface JobStore {
   // ── worker ─────────────────────────────────────────────────────────────────
   /** Leases up to `max` IN_QUEUE jobs, oldest first, to `workerId` (row 2); none to a worker recorded as draining. */
   claim(endpointId: string, workerId: string, max: number, now: number): Promise<JobRecord[]>;
-  /** Puts claimed jobs whose take answer could not be written back at the head, no retry counted (spec §1.5). */
-  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void>;
+  /**
+   * Puts claimed jobs whose take answer could not be written back at the head, no retry counted (spec §1.5).
+   * Returns the jobs it requeued (those still leased to the worker).
+   */
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<JobRecord[]>;
   /** `job-done` with status IN_PROGRESS (row 3): output becomes `output` (undefined: no output key, none). */
   progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome>;
   /** Final `job-done`, or sluice failing a job for an invalid post (rows 5, 6, 7). */

@@ -59,12 +59,14 @@ describe('classifyAddress', () => {
 });
 
 describe('vetTarget', () => {
+  const BLOCK = { blockPrivateAddresses: true };
   const lookup = (answers: Record<string, string[]>) => (host: string) =>
     Promise.resolve((answers[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
 
   it('returns every address of a public host, to connect to those only', async () => {
     const verdict = await vetTarget(
       new URL('https://hooks.test/x'),
+      BLOCK,
       lookup({ 'hooks.test': ['8.8.8.8', '2606:4700::1'] }),
     );
     expect(verdict).toEqual({
@@ -76,22 +78,70 @@ describe('vetTarget', () => {
   });
 
   it('refuses a host when any of its addresses is not public', async () => {
-    const verdict = await vetTarget(new URL('https://mixed.test/x'), lookup({ 'mixed.test': ['8.8.8.8', '10.0.0.7'] }));
+    const verdict = await vetTarget(
+      new URL('https://mixed.test/x'),
+      BLOCK,
+      lookup({ 'mixed.test': ['8.8.8.8', '10.0.0.7'] }),
+    );
     expect(verdict).toEqual({ refused: 'mixed.test resolves to 10.0.0.7 (private)' });
   });
 
   it('checks IP literals without a lookup, brackets and all', async () => {
     const none = () => Promise.reject(new Error('no lookup expected'));
-    expect(await vetTarget(new URL('http://[::1]:8080/x'), none)).toEqual({
+    expect(await vetTarget(new URL('http://[::1]:8080/x'), BLOCK, none)).toEqual({
       refused: '::1 resolves to ::1 (loopback)',
     });
-    expect(await vetTarget(new URL('http://169.254.169.254/latest'), none)).toMatchObject({ refused: /link-local/ });
-    expect(await vetTarget(new URL('http://8.8.4.4/'), none)).toEqual({
+    expect(await vetTarget(new URL('http://169.254.169.254/latest'), BLOCK, none)).toMatchObject({
+      refused: /link-local/,
+    });
+    expect(await vetTarget(new URL('http://8.8.4.4/'), BLOCK, none)).toEqual({
       addresses: [{ address: '8.8.4.4', family: 4 }],
     });
   });
 
   it('fails (to be retried) when the host has no address', async () => {
-    await expect(vetTarget(new URL('https://nowhere.test/'), lookup({}))).rejects.toThrow(/no addresses/);
+    await expect(vetTarget(new URL('https://nowhere.test/'), BLOCK, lookup({}))).rejects.toThrow(/no addresses/);
+  });
+});
+
+describe('vetTarget without blockPrivateAddresses (issue #12 item 9)', () => {
+  const OPEN = { blockPrivateAddresses: false };
+  const none = () => Promise.reject(new Error('no lookup expected'));
+  const resolvesTo = (address: string) => () => Promise.resolve([{ address, family: address.includes(':') ? 6 : 4 }]);
+
+  it('refuses the cloud metadata address and every other link-local or unspecified target', async () => {
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://[fe80::1]/',
+      'http://0.0.0.0:8080/',
+      'http://[::]/',
+      'http://[::ffff:169.254.169.254]/',
+    ]) {
+      expect(await vetTarget(new URL(target), OPEN, none), target).toMatchObject({ refused: /link-local|unspecified/ });
+    }
+  });
+
+  it('refuses a host name that resolves to the metadata address', async () => {
+    const verdict = await vetTarget(new URL('http://metadata.test/'), OPEN, resolvesTo('169.254.169.254'));
+    expect(verdict).toEqual({ refused: 'metadata.test resolves to 169.254.169.254 (link-local)' });
+  });
+
+  it('still lets loopback and private targets through', async () => {
+    expect(await vetTarget(new URL('http://127.0.0.1:9999/'), OPEN, none)).toEqual({
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+    });
+    expect(await vetTarget(new URL('http://lan.test/'), OPEN, resolvesTo('10.0.0.7'))).toMatchObject({
+      addresses: [{ address: '10.0.0.7' }],
+    });
+  });
+
+  it('lets through addresses and ranges the operator allows, and nothing else of their kind', async () => {
+    const rules = { blockPrivateAddresses: false, allowAddresses: ['169.254.10.0/24', 'fe80::7'] };
+    expect(await vetTarget(new URL('http://169.254.10.20/'), rules, none)).toHaveProperty('addresses');
+    expect(await vetTarget(new URL('http://[fe80::7]/'), rules, none)).toHaveProperty('addresses');
+    expect(await vetTarget(new URL('http://169.254.169.254/'), rules, none)).toHaveProperty('refused');
+    const blocking = { blockPrivateAddresses: true, allowAddresses: ['10.0.0.0/8'] };
+    expect(await vetTarget(new URL('http://10.1.2.3/'), blocking, none)).toHaveProperty('addresses');
+    expect(await vetTarget(new URL('http://192.168.1.1/'), blocking, none)).toHaveProperty('refused');
   });
 });

@@ -1,8 +1,10 @@
-// Which webhook targets an operator may refuse (`server.webhooks.blockPrivateAddresses`, spec §5): loopback,
-// private, link-local, CGNAT, unique-local and other non-public ranges, also when embedded in an IPv6 address.
+// Which webhook targets are refused (spec §5). Link-local (cloud metadata at 169.254.169.254) and unspecified
+// addresses always are, unless the operator allows them (`server.webhooks.allowAddresses`); with
+// `server.webhooks.blockPrivateAddresses`, so are loopback, private, CGNAT, unique-local and other non-public
+// ranges. Both also when the address is embedded in an IPv6 address.
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
 
 interface Range {
   prefix: number[];
@@ -108,18 +110,42 @@ export const lookupAll: LookupAll = (hostname) => dnsLookup(hostname, { all: tru
 
 export type TargetVerdict = { addresses: LookupAddress[] } | { refused: string };
 
+/** Kinds refused whatever `blockPrivateAddresses` says: no webhook has a reason to reach them. */
+const ALWAYS_REFUSED = new Set(['link-local', 'unspecified']);
+
+export interface AddressRules {
+  blockPrivateAddresses: boolean;
+  /** Addresses and CIDR ranges let through whatever their kind (checked by the config schema). */
+  allowAddresses?: readonly string[];
+}
+
+function allowList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const type = isIPv4(address) ? 'ipv4' : 'ipv6';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  return list;
+}
+
 /**
- * Resolves the URL's host to all its addresses and refuses it if any is not public. The caller connects only
- * to the addresses returned, so a second DNS answer cannot swap in a private address (DNS rebinding).
+ * Resolves the URL's host to all its addresses and refuses it if any is one `rules` refuse. The caller connects
+ * only to the addresses returned, so a second DNS answer cannot swap in a refused address (DNS rebinding).
  */
-export async function vetTarget(url: URL, lookup: LookupAll = lookupAll): Promise<TargetVerdict> {
+export async function vetTarget(url: URL, rules: AddressRules, lookup: LookupAll = lookupAll): Promise<TargetVerdict> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const family = isIP(host);
   const addresses = family !== 0 ? [{ address: host, family }] : await lookup(host);
   if (addresses.length === 0) throw new Error(`${host} has no addresses`);
-  for (const { address } of addresses) {
+  const allowed = allowList(rules.allowAddresses ?? []);
+  for (const { address, family: addressFamily } of addresses) {
     const kind = classifyAddress(address);
-    if (kind !== undefined) return { refused: `${host} resolves to ${address} (${kind})` };
+    if (kind === undefined || (!rules.blockPrivateAddresses && !ALWAYS_REFUSED.has(kind))) continue;
+    const bare = address.split('%')[0] ?? address;
+    if (allowed.check(bare, addressFamily === 6 ? 'ipv6' : 'ipv4')) continue;
+    return { refused: `${host} resolves to ${address} (${kind})` };
   }
   return { addresses };
 }

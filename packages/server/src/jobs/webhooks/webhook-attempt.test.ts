@@ -4,6 +4,8 @@ import type { PostRequest } from './post-json.js';
 import { parseWebhookSecrets, signatureHeader } from './signature.js';
 import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';
 
+/** Every test host resolves to a public address: targets are vetted on every attempt. */
+const PUBLIC = () => Promise.resolve([{ address: '93.184.215.14', family: 4 }]);
 const POLICY: WebhookPolicy = { attempts: 3, retryDelayMs: 10_000, timeoutMs: 10_000, blockPrivateAddresses: false };
 const T = 1_700_000_000_500;
 const DELIVERY: WebhookDelivery = {
@@ -48,19 +50,25 @@ describe('attemptDelivery', () => {
 
   it('POSTs the stored body as JSON with the user agent, unsigned without a secret', async () => {
     const { requests, post } = recorder(() => Promise.resolve(200));
-    const result = await attemptDelivery(DELIVERY, POLICY, { userAgent: 'sluice/1.2.3', now: () => T, post });
+    const result = await attemptDelivery(DELIVERY, POLICY, {
+      userAgent: 'sluice/1.2.3',
+      now: () => T,
+      post,
+      lookup: PUBLIC,
+    });
     expect(result).toEqual({ kind: 'delivered', status: 200 });
     expect(requests).toHaveLength(1);
     expect(requests[0]!.url.href).toBe(DELIVERY.url);
     expect(requests[0]!.body).toBe(DELIVERY.body);
     expect(requests[0]!.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'sluice/1.2.3' });
-    expect(requests[0]!.addresses).toBeUndefined();
+    // Vetted even with blockPrivateAddresses off (link-local targets are always refused): pinned to what was checked.
+    expect(requests[0]!.addresses).toEqual([{ address: '93.184.215.14', family: 4 }]);
   });
 
   it('signs with every key, the delivery id and the attempt time in seconds', async () => {
     const keys = parseWebhookSecrets('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
     const { requests, post } = recorder(() => Promise.resolve(200));
-    await attemptDelivery(DELIVERY, POLICY, { userAgent: 'ua', keys, now: () => T, post });
+    await attemptDelivery(DELIVERY, POLICY, { userAgent: 'ua', keys, now: () => T, post, lookup: PUBLIC });
     expect(requests[0]!.headers).toMatchObject({
       'webhook-id': 'delivery-1',
       'webhook-timestamp': '1700000000',
@@ -76,13 +84,19 @@ describe('attemptDelivery', () => {
     [503, 'failed'],
   ])('counts %i as %s', async (status, kind) => {
     const { post } = recorder(() => Promise.resolve(status));
-    expect((await attemptDelivery(DELIVERY, POLICY, { userAgent: 'ua', now: () => T, post })).kind).toBe(kind);
+    expect(
+      (await attemptDelivery(DELIVERY, POLICY, { userAgent: 'ua', now: () => T, post, lookup: PUBLIC })).kind,
+    ).toBe(kind);
   });
 
   it('fails an attempt with no answer within the timeout, and aborts the request', async () => {
     vi.useFakeTimers();
     const { requests, post } = recorder(() => new Promise<number>(() => undefined));
-    const attempt = attemptDelivery(DELIVERY, { ...POLICY, timeoutMs: 2000 }, { userAgent: 'ua', now: () => T, post });
+    const attempt = attemptDelivery(
+      DELIVERY,
+      { ...POLICY, timeoutMs: 2000 },
+      { userAgent: 'ua', now: () => T, post, lookup: PUBLIC },
+    );
     await vi.advanceTimersByTimeAsync(1999);
     expect(requests[0]!.signal.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -92,7 +106,7 @@ describe('attemptDelivery', () => {
 
   it('fails on a network error', async () => {
     const { post } = recorder(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')));
-    expect(await attemptDelivery(DELIVERY, POLICY, { userAgent: 'ua', now: () => T, post })).toEqual({
+    expect(await attemptDelivery(DELIVERY, POLICY, { userAgent: 'ua', now: () => T, post, lookup: PUBLIC })).toEqual({
       kind: 'failed',
       reason: 'connect ECONNREFUSED 127.0.0.1:9',
     });
@@ -115,10 +129,22 @@ describe('attemptDelivery', () => {
     expect(requests[0]!.addresses).toEqual([{ address: '93.184.215.14', family: 4 }]);
   });
 
+  it('refuses the cloud metadata address without sending, even with blocking off (issue #12 item 9)', async () => {
+    const { requests, post } = recorder(() => Promise.resolve(200));
+    const metadata = { ...DELIVERY, url: 'http://169.254.169.254/latest/meta-data/' };
+    const result = await attemptDelivery(metadata, POLICY, { userAgent: 'ua', now: () => T, post, lookup: PUBLIC });
+    expect(result).toEqual({ kind: 'refused', reason: '169.254.169.254 resolves to 169.254.169.254 (link-local)' });
+    expect(requests).toEqual([]);
+    const allowed = { ...POLICY, allowAddresses: ['169.254.169.254'] };
+    expect((await attemptDelivery(metadata, allowed, { userAgent: 'ua', now: () => T, post })).kind).toBe('delivered');
+  });
+
   it('lets private targets through when blocking is off', async () => {
     const { post } = recorder(() => Promise.resolve(200));
     const local = { ...DELIVERY, url: 'http://127.0.0.1:9999/hook' };
-    expect((await attemptDelivery(local, POLICY, { userAgent: 'ua', now: () => T, post })).kind).toBe('delivered');
+    expect((await attemptDelivery(local, POLICY, { userAgent: 'ua', now: () => T, post, lookup: PUBLIC })).kind).toBe(
+      'delivered',
+    );
   });
 
   it('fails (to retry) when the lookup fails, and times a hung lookup out', async () => {
@@ -139,7 +165,9 @@ describe('attemptDelivery', () => {
   it('refuses a URL that is not http or https', async () => {
     const { requests, post } = recorder(() => Promise.resolve(200));
     const ftp = { ...DELIVERY, url: 'ftp://hooks.test/x' };
-    expect((await attemptDelivery(ftp, POLICY, { userAgent: 'ua', now: () => T, post })).kind).toBe('refused');
+    expect((await attemptDelivery(ftp, POLICY, { userAgent: 'ua', now: () => T, post, lookup: PUBLIC })).kind).toBe(
+      'refused',
+    );
     expect(requests).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ export interface WebhookPolicy {
   /** Per attempt, DNS lookup included. */
   timeoutMs: number;
   blockPrivateAddresses: boolean;
+  /** Addresses and ranges never refused (link-local and unspecified ones are, unless listed). */
+  allowAddresses?: readonly string[];
 }
 
 export type AttemptResult =
@@ -67,12 +69,10 @@ export async function attemptDelivery(
   const aborted = rejectOnAbort(abort.signal);
   aborted.catch(() => undefined);
   try {
-    let addresses;
-    if (policy.blockPrivateAddresses) {
-      const verdict = await Promise.race([vetTarget(url, deps.lookup ?? lookupAll), aborted]);
-      if ('refused' in verdict) return { kind: 'refused', reason: verdict.refused };
-      addresses = verdict.addresses;
-    }
+    // Always vetted: link-local and unspecified targets are refused whatever blockPrivateAddresses says.
+    const verdict = await Promise.race([vetTarget(url, policy, deps.lookup ?? lookupAll), aborted]);
+    if ('refused' in verdict) return { kind: 'refused', reason: verdict.refused };
+    const { addresses } = verdict;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': deps.userAgent };
     if (deps.keys !== undefined && deps.keys.length > 0) {
       Object.assign(headers, signedHeaders(deps.keys, delivery.id, Math.floor(deps.now() / 1000), delivery.body));

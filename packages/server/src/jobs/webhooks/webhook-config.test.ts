@@ -11,6 +11,7 @@ describe('webhook configuration', () => {
       retryDelayMs: 10_000,
       timeoutMs: 10_000,
       blockPrivateAddresses: false,
+      allowAddresses: [],
     });
     expect(config.endpoints['echo']?.webhookSecret).toBeUndefined();
   });
@@ -30,7 +31,7 @@ describe('webhook configuration', () => {
     [{ endpoints: { a: { webhookSecret: `${SECRET},${SECRET}` } } }, 'endpoints.a.webhookSecret'],
     [{ server: { webhooks: { attempts: 0 } }, endpoints: {} }, 'server.webhooks.attempts'],
     [{ server: { webhooks: { timeoutMs: 50 } }, endpoints: {} }, 'server.webhooks.timeoutMs'],
-    [{ server: { webhooks: { retries: 2 } }, endpoints: {} }, 'server.webhooks'],
+    [{ server: { webhooks: { retries: 2 } }, endpoints: {} }, 'server.webhooks.retries'],
   ])('names the key of an invalid setting (%#)', (raw, key) => {
     expect(() => resolveConfig(raw)).toThrow(ConfigError);
     expect(() => resolveConfig(raw)).toThrow(new RegExp(`\\n  ${key.replace(/\./g, '\\.')}: `));

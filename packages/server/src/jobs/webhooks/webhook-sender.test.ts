@@ -61,6 +61,8 @@ function harness(
     keysFor: () => undefined,
     userAgent: 'sluice/test',
     log,
+    // Targets are vetted on every attempt: the test host resolves to a public address.
+    lookup: () => Promise.resolve([{ address: '93.184.215.14', family: 4 }]),
     post: (request) => {
       sent.push({ at: Date.now(), request });
       return answer(request, sent.length);
@@ -228,6 +230,7 @@ describe('WebhookSender over a shared SQLite store', () => {
           keysFor: () => undefined,
           userAgent: 'sluice/test',
           log: pino({ level: 'silent' }),
+          lookup: () => Promise.resolve([{ address: '93.184.215.14', family: 4 }]),
           concurrency: 4,
           post: async ({ body }) => {
             sent.push((JSON.parse(body) as { id: string }).id);

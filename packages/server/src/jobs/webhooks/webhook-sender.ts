@@ -6,6 +6,7 @@
 // kick() while idle polls now; kick() while polling asks for one more poll right after it. Deliveries run
 // outside the poll, at most `concurrency` at once; one that ends kicks again if the last poll filled every slot.
 // stop() → stopped, for good: no more polls; it waits for the running poll and every delivery in flight.
+import { systemClock } from '../../clock.js';
 import type { Logger } from 'pino';
 import type { JobStore, WebhookDelivery } from '../../store/job-store.js';
 import type { LookupAll } from './address-policy.js';
@@ -62,7 +63,7 @@ export class WebhookSender {
   private readonly concurrency: number;
 
   constructor(private readonly options: WebhookSenderOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock;
     this.intervalMs = options.intervalMs ?? 1000;
     this.concurrency = options.concurrency ?? 16;
   }

@@ -185,7 +185,7 @@ describe('admin API', () => {
     expect(h.config.endpoints['echo']).toMatchObject({ workersMax: 6, idleTimeout: 9, maxRunBytes: 10 * 1024 * 1024 });
 
     const cases: [unknown, RegExp][] = [
-      [{ workersMin: 7 }, /workersMax: workersMax must be >= workersMin/],
+      [{ workersMin: 7 }, /workersMax: must be at least workersMin/],
       [{ idleTimeout: 0 }, /^idleTimeout: /],
       [{ scalerType: 'FAST' }, /^scalerType: /],
       [{ gpuCount: 1 }, /gpuCount: cannot be changed at runtime/],

@@ -83,7 +83,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: AppService
   function answer(request: FastifyRequest, reply: FastifyReply, first: LogRead, source: LogSource) {
     if (!wantsEventStream(request.headers.accept)) return { lines: first.lines, truncated: first.truncated };
     const signal = requestSignal(reply, services.clientHoldsEnd);
-    return sendEvents(reply, followLog(source, ctx.wakeups, signal), (event: LogEvent) =>
+    return sendEvents(reply, followLog(source, ctx.wakeups, ctx.now, signal), (event: LogEvent) =>
       event.kind === 'line'
         ? { event: 'line', id: event.line.seq, data: event.line }
         : { event: 'end', data: { truncated: event.truncated } },

@@ -12,7 +12,7 @@ export function registerCancelRetryRoutes(app: FastifyInstance, services: AppSer
     kind: 'client-write',
     handler: async (ctx) => {
       const job = await services.jobs.cancel(ctx.endpointId, ctx.params['jobId'] ?? '');
-      return toStatusObject(job, Date.now());
+      return toStatusObject(job, services.now());
     },
   });
 

@@ -44,7 +44,7 @@ export function registerRunRoutes(app: FastifyInstance, services: AppServices): 
   const submit = async (request: FastifyRequest, ctx: RouteContext, sync: boolean) => {
     if (services.shutdownSignal.aborted) throw new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable);
     const submission = parseSubmission(parseJsonBody(request.body));
-    const idempotency = idempotencyClaim(request, ctx, Date.now());
+    const idempotency = idempotencyClaim(request, ctx, services.now());
     return services.jobs.submit(ctx.endpointId, submission, { sync, idempotency });
   };
 
@@ -76,7 +76,7 @@ export function registerRunRoutes(app: FastifyInstance, services: AppServices): 
       const { job, created } = await submit(request, ctx, true);
       if (!created) void reply.header('Idempotent-Replayed', 'true');
       const final = await services.jobs.waitForTerminal(ctx.endpointId, job.id, wait, ctx.signal);
-      return toStatusObject(final, Date.now());
+      return toStatusObject(final, services.now());
     },
   });
 }

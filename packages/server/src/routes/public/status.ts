@@ -20,7 +20,7 @@ export function registerStatusRoutes(app: FastifyInstance, services: AppServices
         ttl === undefined
           ? await services.jobs.get(ctx.endpointId, jobId)
           : await services.jobs.setTtl(ctx.endpointId, jobId, ttl);
-      return toStatusObject(job, Date.now());
+      return toStatusObject(job, services.now());
     },
   });
 
@@ -34,10 +34,13 @@ export function registerStatusRoutes(app: FastifyInstance, services: AppServices
       const jobId = ctx.params['jobId'] ?? '';
       if (wantsEventStream(request.headers.accept)) {
         const events = services.jobs.watchStatus(ctx.endpointId, jobId, wait, ctx.signal);
-        return sendEvents(reply, events, ({ kind, job }) => ({ event: kind, data: toStatusObject(job, Date.now()) }));
+        return sendEvents(reply, events, ({ kind, job }) => ({
+          event: kind,
+          data: toStatusObject(job, services.now()),
+        }));
       }
       const job = await services.jobs.waitForTerminal(ctx.endpointId, jobId, wait, ctx.signal);
-      return toStatusObject(job, Date.now());
+      return toStatusObject(job, services.now());
     },
   });
 }

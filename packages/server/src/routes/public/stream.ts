@@ -9,17 +9,16 @@ import type { StreamEvent } from '../../jobs/job-watch.js';
 import { toStatusObject, type JobRecord } from '../../store/job-record.js';
 
 /** The stream object without items: progress values never appear; a streaming job's output stays in /status. */
-function streamStatus(job: JobRecord): Omit<StreamObject, 'stream'> {
-  const { output, ...rest } = toStatusObject(job, Date.now());
+function streamStatus(job: JobRecord, now: number): Omit<StreamObject, 'stream'> {
+  const { output, ...rest } = toStatusObject(job, now);
   return job.status === 'COMPLETED' && !job.streaming && output !== undefined ? { ...rest, output } : rest;
 }
 
-function toWire(event: StreamEvent): WireEvent {
-  if (event.kind === 'stream') return { event: 'stream', id: event.seq, data: event.item };
-  return { event: event.kind, data: streamStatus(event.job) };
-}
-
 export function registerStreamRoute(app: FastifyInstance, services: AppServices): void {
+  const toWire = (event: StreamEvent): WireEvent => {
+    if (event.kind === 'stream') return { event: 'stream', id: event.seq, data: event.item };
+    return { event: event.kind, data: streamStatus(event.job, services.now()) };
+  };
   defineRoute(app, services, {
     operation: 'stream',
     url: '/v2/:endpointId/stream/:jobId',
@@ -33,7 +32,7 @@ export function registerStreamRoute(app: FastifyInstance, services: AppServices)
       }
       const { job, items } = await services.jobs.readStream(ctx.endpointId, jobId, wait, ctx.signal);
       // Rules 5–7 (spec §4.5): see streamStatus.
-      const body: StreamObject = { ...streamStatus(job), stream: items };
+      const body: StreamObject = { ...streamStatus(job, services.now()), stream: items };
       return body;
     },
   });

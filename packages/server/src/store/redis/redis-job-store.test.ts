@@ -1,45 +1,50 @@
-// Runs the JobStore conformance suite against Redis (REDIS_URL, default redis://127.0.0.1:6379), each test on
+// Runs the JobStore conformance suite against Redis (the run's Redis, test/support/redis.ts), each test on
 // a prefix of its own that is deleted afterwards; then checks what only the Redis store has: the index and
 // counter invariants of the scripts, the key layout, cross-process signals, and behaviour in an outage.
 import { randomUUID } from 'node:crypto';
 import { Socket, createServer, type Server } from 'node:net';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
+import { describeWithRedis } from '../../../../../test/support/redis.js';
 import type { StoreSignal } from '../job-store.js';
 import { describeJobStoreConformance } from '../testing/conformance.js';
+import { describeFleetRegistryConformance } from '../testing/conformance-fleet.js';
 import { EP, OTHER_EP, T0, W1, W2, expectCode, newJob } from '../testing/conformance-support.js';
 import { deletePrefix } from './delete-prefix.js';
 import { openRedisJobStore, type RedisJobStore } from './redis-job-store.js';
 import { endpointKey, endpointTag, itemKey, prefixPattern } from './redis-keys.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const uniquePrefix = () => `sluice-test-${randomUUID().slice(0, 8)}`;
 
-describeJobStoreConformance('RedisJobStore', async () => {
-  const prefix = uniquePrefix();
-  const store = await openRedisJobStore({ url: REDIS_URL, prefix });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await deletePrefix(REDIS_URL, prefix);
-    },
+describeWithRedis('RedisJobStore conformance', (redisUrl) => {
+  const open = async () => {
+    const prefix = uniquePrefix();
+    const store = await openRedisJobStore({ url: redisUrl, prefix });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await deletePrefix(redisUrl, prefix);
+      },
+    };
   };
+  describeJobStoreConformance('RedisJobStore', open);
+  describeFleetRegistryConformance('RedisJobStore', open);
 });
 
-describe('RedisJobStore on Redis', () => {
+describeWithRedis('RedisJobStore on Redis', (redisUrl) => {
   const opened: RedisJobStore[] = [];
   const prefixes: string[] = [];
   const clients: Redis[] = [];
-  const open = async (prefix = uniquePrefix(), url = REDIS_URL): Promise<RedisJobStore> => {
+  const open = async (prefix = uniquePrefix(), url = redisUrl): Promise<RedisJobStore> => {
     if (!prefixes.includes(prefix)) prefixes.push(prefix);
     const store = await openRedisJobStore({ url, prefix });
     opened.push(store);
     return store;
   };
   const client = (): Redis => {
-    const redis = new Redis(REDIS_URL, { protocol: 2 });
+    const redis = new Redis(redisUrl, { protocol: 2 });
     clients.push(redis);
     return redis;
   };
@@ -47,7 +52,7 @@ describe('RedisJobStore on Redis', () => {
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.close();
     for (const redis of clients.splice(0)) redis.disconnect();
-    for (const prefix of prefixes.splice(0)) await deletePrefix(REDIS_URL, prefix);
+    for (const prefix of prefixes.splice(0)) await deletePrefix(redisUrl, prefix);
   });
 
   it('keeps counters and every index equal to the jobs themselves through any sequence of operations', async () => {
@@ -144,7 +149,7 @@ describe('RedisJobStore on Redis', () => {
   });
 
   it('fails fast with ERR_UNAVAILABLE during an outage and recovers by itself, signals included', async () => {
-    const proxy = await startProxy(new URL(REDIS_URL));
+    const proxy = await startProxy(new URL(redisUrl));
     try {
       const prefix = uniquePrefix();
       const store = await open(prefix, `redis://127.0.0.1:${proxy.port}`);

@@ -18,6 +18,7 @@ import type {
   PostOutcome,
   PurgeStep,
   QueueStats,
+  StatusChange,
   StreamRead,
   WebhookDelivery,
   WorkerRecord,
@@ -36,6 +37,7 @@ import {
 } from './record-mapping.js';
 import { closeRedis, connectRedis, toStoreError, type SentinelOptions } from './redis-connection.js';
 import { endpointKey, itemKey, signalsChannel } from './redis-keys.js';
+import { RedisFleetRegistry } from './redis-fleet-registry.js';
 import { RedisStoreSignals } from './redis-signals.js';
 import { TurnPipeline } from './turn-pipeline.js';
 import { ScriptRunner } from './script-runner.js';
@@ -65,7 +67,8 @@ export async function openRedisJobStore(options: RedisJobStoreOptions): Promise<
     const turn = new TurnPipeline(commands);
     const signals = new RedisStoreSignals(turn, subscriber, signalsChannel(options.prefix));
     await signals.start();
-    return new RedisJobStore(new ScriptRunner(commands, turn, options.prefix), subscriber, signals);
+    const fleet = new RedisFleetRegistry(commands, options.prefix);
+    return new RedisJobStore(new ScriptRunner(commands, turn, options.prefix), subscriber, signals, fleet);
   } catch (error) {
     await Promise.all([closeRedis(commands), subscriber && closeRedis(subscriber)]);
     throw toStoreError(error);
@@ -79,6 +82,8 @@ export class RedisJobStore implements JobStore {
     private readonly runner: ScriptRunner,
     private readonly subscriber: Redis,
     readonly signals: RedisStoreSignals,
+    /** Several servers on one prefix act as one worker fleet (fleet/cluster). */
+    readonly fleet: RedisFleetRegistry,
   ) {}
 
   close(): Promise<void> {
@@ -116,18 +121,18 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined> {
+  cancel(endpointId: string, id: string, now: number): Promise<StatusChange | undefined> {
     return this.run(async () => {
       const reply = (await this.runner.script('cancel', endpointId, id, now, this.runner.nonce(endpointId))) as
         [JobStatus, unknown] | null;
-      return reply === null ? undefined : { previous: reply[0], job: replyToJob(reply[1]) };
+      return reply === null ? undefined : { from: reply[0], job: replyToJob(reply[1]) };
     });
   }
 
-  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined> {
+  retry(endpointId: string, id: string, now: number): Promise<StatusChange | undefined> {
     return this.run(async () => {
-      const reply = await this.runner.script('retry', endpointId, id, now);
-      return reply === null ? undefined : replyToJob(reply);
+      const reply = (await this.runner.script('retry', endpointId, id, now)) as [JobStatus, unknown] | null;
+      return reply === null ? undefined : { from: reply[0], job: replyToJob(reply[1]) };
     });
   }
 
@@ -163,9 +168,11 @@ export class RedisJobStore implements JobStore {
     });
   }
 
-  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void> {
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<JobRecord[]> {
     return this.run(async () => {
-      if (ids.length > 0) await this.runner.script('unclaim', endpointId, workerId, ...ids);
+      if (ids.length === 0) return [];
+      const jobs = (await this.runner.script('unclaim', endpointId, workerId, ...ids)) as unknown[];
+      return jobs.map(replyToJob);
     });
   }
 
@@ -307,7 +314,7 @@ export class RedisJobStore implements JobStore {
               BATCH,
               this.runner.nonce(endpointId),
             )) as [[JobStatus, unknown][], number, number];
-            for (const [previous, flat] of jobs) timedOut.push({ previous, job: replyToJob(flat) });
+            for (const [previous, flat] of jobs) timedOut.push({ from: previous, job: replyToJob(flat) });
             deleted += removed;
             if (more !== 1) return;
           }

@@ -1,45 +1,31 @@
-// The Redis store through Redis Sentinel: a real sentinel process (redis-server --sentinel) monitoring the test
-// Redis (REDIS_URL) hands the store its master; the store's own URL points nowhere, so only the sentinel could
-// have told it where to go. Keys live under a unique prefix, deleted afterwards.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// The Redis store through Redis Sentinel: a real sentinel process (redis-server --sentinel) monitoring the
+// run's Redis (test/support/redis.ts) hands the store its master; the store's own URL points nowhere, so only
+// the sentinel could have told it where to go. Keys live under a unique prefix, deleted afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../../test/support/private-redis.js';
+import { describeWithRedisServer } from '../../../../../test/support/redis.js';
 import { isSluiceError } from '@sluice/protocol';
 import { EP, newJob } from '../testing/conformance-support.js';
 import { deletePrefix } from './delete-prefix.js';
 import { ConfigError, resolveConfig } from '../../config/load-config.js';
 import { openRedisJobStore } from './redis-job-store.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const MASTER = 'sluice-test-master';
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-describe.runIf(hasRedisServer)('RedisJobStore through Redis Sentinel', () => {
+describeWithRedisServer('RedisJobStore through Redis Sentinel', (redisUrl, redisServer) => {
   const prefix = `sluice-test-${randomUUID().slice(0, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sentinel-'));
   let sentinel: ChildProcess | undefined;
   let port = 0;
 
   beforeAll(async () => {
-    const master = new URL(REDIS_URL);
+    const master = new URL(redisUrl);
     port = await freePort();
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(
@@ -51,7 +37,7 @@ describe.runIf(hasRedisServer)('RedisJobStore through Redis Sentinel', () => {
         `sentinel monitor ${MASTER} ${master.hostname} ${master.port || '6379'} 1`,
       ].join('\n'),
     );
-    sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+    sentinel = spawn(redisServer, [conf, '--sentinel'], { stdio: 'ignore' });
     // Ready once the sentinel answers for the master it monitors.
     const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => 100 });
     probe.on('error', () => undefined);
@@ -70,7 +56,7 @@ describe.runIf(hasRedisServer)('RedisJobStore through Redis Sentinel', () => {
   afterAll(async () => {
     sentinel?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    await deletePrefix(REDIS_URL, prefix);
+    await deletePrefix(redisUrl, prefix);
   });
 
   it('finds the master through the sentinel and works as usual', async () => {

@@ -1,18 +1,18 @@
-// TurnPipeline on a real Redis (REDIS_URL): one pipeline per event-loop turn, each caller gets its own reply or
-// error, and a connection that cannot send fails every command of the turn. Keys live under a unique prefix.
+// TurnPipeline on a real Redis (the run's Redis, test/support/redis.ts): one pipeline per event-loop turn,
+// each caller gets its own reply or error, and a connection that cannot send fails every command of the turn.
+// Keys live under a unique prefix.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { describeWithRedis } from '../../../../../test/support/redis.js';
 import { TurnPipeline } from './turn-pipeline.js';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-describe('TurnPipeline', () => {
+describeWithRedis('TurnPipeline', (redisUrl) => {
   const prefix = `sluice-test-turn-${randomUUID().slice(0, 8)}`;
   let redis: Redis;
 
   beforeEach(async () => {
-    redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     await redis.connect();
   });
   afterEach(async () => {
@@ -51,7 +51,7 @@ describe('TurnPipeline', () => {
   });
 
   it('fails every command of the turn when the connection is down', async () => {
-    const down = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    const down = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
     await down.connect();
     down.disconnect();
     const turn = new TurnPipeline(down);

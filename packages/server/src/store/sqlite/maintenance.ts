@@ -10,12 +10,12 @@ import type { Statements } from './statements.js';
 
 /** Times out one active job; a running one gets a job-stop. Its progress output does not survive (spec §2.2). */
 function timeOut(st: Statements, row: JobRow, error: string, now: number): ExpiredJob | undefined {
-  const previous = row.status;
-  const to = nextStatus(previous, JobEvent.TIME_OUT);
+  const from = row.status;
+  const to = nextStatus(from, JobEvent.TIME_OUT);
   if (to === undefined) return undefined;
-  const stopWorker = previous === JobStatus.IN_PROGRESS ? row.worker_id : null;
+  const stopWorker = from === JobStatus.IN_PROGRESS ? row.worker_id : null;
   row.output = null;
-  return { job: enterTerminal(st, row, { status: to, error, stopWorker }, now), previous };
+  return { job: enterTerminal(st, row, { status: to, error, stopWorker }, now), from };
 }
 
 /**

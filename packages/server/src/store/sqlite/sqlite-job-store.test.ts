@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobCounts } from '../job-store.js';
 import { describeJobStoreConformance } from '../testing/conformance.js';
 import { EP, OTHER_EP, T0, W1, drainQueue, enqueueMany, newJob } from '../testing/conformance-support.js';
+import type { JobStore } from '../job-store.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { SQL } from './statements.js';
 import { openSqliteJobStore, type SqliteJobStore } from './sqlite-job-store.js';
@@ -52,6 +53,11 @@ describe('SqliteJobStore on disk', () => {
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('offers no shared fleet: its one server is the whole fleet and scales on its own (docs/scaling.md)', () => {
+    const store: JobStore = open(dbPath());
+    expect(store.fleet).toBeUndefined();
   });
 
   it('keeps jobs and their queue order across close and reopen', async () => {

@@ -23,6 +23,7 @@ import type {
   PostOutcome,
   PurgeStep,
   QueueStats,
+  StatusChange,
   StreamRead,
   WebhookDelivery,
   WorkerRecord,
@@ -74,23 +75,24 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  cancel(endpointId: string, id: string, now: number): Promise<{ job: JobRecord; previous: JobStatus } | undefined> {
+  cancel(endpointId: string, id: string, now: number): Promise<StatusChange | undefined> {
     return this.tx.write(() => {
       const row = loadJob(this.st, endpointId, id);
       if (row === undefined) return undefined;
-      const previous = row.status;
-      const to = nextStatus(previous, JobEvent.CANCEL);
-      if (to === undefined) return { job: rowToJob(row), previous };
-      const stopWorker = previous === JobStatus.IN_PROGRESS ? row.worker_id : null;
+      const from = row.status;
+      const to = nextStatus(from, JobEvent.CANCEL);
+      if (to === undefined) return { job: rowToJob(row), from };
+      const stopWorker = from === JobStatus.IN_PROGRESS ? row.worker_id : null;
       row.output = null;
-      return { job: enterTerminal(this.st, row, { status: to, stopWorker }, now), previous };
+      return { job: enterTerminal(this.st, row, { status: to, stopWorker }, now), from };
     });
   }
 
-  retry(endpointId: string, id: string, now: number): Promise<JobRecord | undefined> {
+  retry(endpointId: string, id: string, now: number): Promise<StatusChange | undefined> {
     return this.tx.write(() => {
       const row = loadJob(this.st, endpointId, id);
       if (row === undefined) return undefined;
+      const from = row.status;
       const to = nextStatus(row.status, JobEvent.RETRY);
       if (to === undefined) {
         throw new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${row.status}`);
@@ -108,7 +110,7 @@ export class SqliteJobStore implements JobStore {
       } satisfies Partial<JobRow>);
       this.st.deleteStream.run(row.pk);
       saveJob(this.st, row);
-      return rowToJob(row);
+      return { job: rowToJob(row), from };
     });
   }
 
@@ -152,10 +154,8 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<void> {
-    return this.tx.write(() => {
-      requeueAtHead(this.st, this.leasedRows(endpointId, workerId, ids), () => undefined);
-    });
+  unclaim(endpointId: string, workerId: string, ids: string[]): Promise<JobRecord[]> {
+    return this.tx.write(() => requeueAtHead(this.st, this.leasedRows(endpointId, workerId, ids), () => undefined));
   }
 
   progress(endpointId: string, workerId: string, id: string, output: Json | undefined): Promise<PostOutcome> {

@@ -36,7 +36,7 @@ export function describeLifecycleConformance(open: OpenJobStore): void {
     it('cancels a queued job: it leaves the queue, no job-stop (row 8)', async () => {
       const [first, second] = await enqueueMany(ctx.store, 2);
       const result = await ctx.store.cancel(EP, first!.id, AT);
-      expect(result?.previous).toBe('IN_QUEUE');
+      expect(result?.from).toBe('IN_QUEUE');
       expect(result?.job).toMatchObject({ status: 'CANCELLED', finishedAt: AT, retainUntil: AT + first!.retention });
       expect(result?.job.workerId).toBeUndefined();
       expect(result?.job.error).toBeUndefined();
@@ -49,7 +49,7 @@ export function describeLifecycleConformance(open: OpenJobStore): void {
       const job = await runningJob(ctx.store, W1);
       await ctx.store.progress(EP, W1, job.id, 'half');
       const result = await ctx.store.cancel(EP, job.id, AT);
-      expect(result?.previous).toBe('IN_PROGRESS');
+      expect(result?.from).toBe('IN_PROGRESS');
       expect(result?.job).toMatchObject({
         status: 'CANCELLED',
         workerId: W1,
@@ -71,13 +71,13 @@ export function describeLifecycleConformance(open: OpenJobStore): void {
       await ctx.store.finish(EP, W1, job.id, { status: 'COMPLETED', output: 'ok' }, AT);
       const before = await ctx.store.get(EP, job.id);
       const result = await ctx.store.cancel(EP, job.id, AT + 1);
-      expect(result).toEqual({ job: before, previous: 'COMPLETED' });
+      expect(result).toEqual({ job: before, from: 'COMPLETED' });
       expect(await ctx.store.get(EP, job.id)).toEqual(before);
       expect(await ctx.store.takeStops(EP, W1)).toEqual([]);
       const { job: queued } = await ctx.store.enqueue(newJob());
       const once = await ctx.store.cancel(EP, queued.id, AT);
       const twice = await ctx.store.cancel(EP, queued.id, AT + 5);
-      expect(twice).toEqual({ job: once?.job, previous: 'CANCELLED' });
+      expect(twice).toEqual({ job: once?.job, from: 'CANCELLED' });
     });
 
     it('answers undefined for an unknown job', async () => {
@@ -91,7 +91,9 @@ export function describeLifecycleConformance(open: OpenJobStore): void {
     it('requeues a FAILED job at the tail with a clean slate and a new ttl deadline (row 15)', async () => {
       const job = await failedJob(ctx.store);
       const [waiting] = await enqueueMany(ctx.store, 1);
-      const retried = await ctx.store.retry(EP, job.id, AT + 100);
+      const change = await ctx.store.retry(EP, job.id, AT + 100);
+      expect(change?.from).toBe('FAILED');
+      const retried = change?.job;
       expect(retried).toMatchObject({
         id: job.id,
         status: 'IN_QUEUE',
@@ -113,11 +115,12 @@ export function describeLifecycleConformance(open: OpenJobStore): void {
       const { job } = await ctx.store.enqueue(newJob({ ttl: 20_000 }));
       await ctx.store.expire(T0 + 20_000);
       expect((await ctx.store.get(EP, job.id))?.status).toBe('TIMED_OUT');
-      expect((await ctx.store.retry(EP, job.id, T0 + 30_000))?.retries).toBe(1);
+      const change = await ctx.store.retry(EP, job.id, T0 + 30_000);
+      expect(change).toMatchObject({ from: 'TIMED_OUT', job: { retries: 1 } });
       const [again] = await ctx.store.claim(EP, W1, 1, T0 + 31_000);
       expect(again).toMatchObject({ id: job.id, workerId: W1, startedAt: T0 + 31_000, retries: 1 });
       await ctx.store.finish(EP, W1, job.id, { status: 'FAILED', error: 'again' }, T0 + 32_000);
-      expect((await ctx.store.retry(EP, job.id, T0 + 33_000))?.retries).toBe(2);
+      expect((await ctx.store.retry(EP, job.id, T0 + 33_000))?.job.retries).toBe(2);
     });
 
     it('a retried job streams afresh', async () => {
@@ -149,7 +152,7 @@ export function describeLifecycleConformance(open: OpenJobStore): void {
     it('keeps the ttl of the submission for the new deadline', async () => {
       const job = await runningJob(ctx.store);
       await ctx.store.finish(EP, W1, job.id, { status: 'FAILED', error: 'x' }, AT);
-      expect((await ctx.store.retry(EP, job.id, AT + 1))?.ttlDeadline).toBe(AT + 1 + TTL);
+      expect((await ctx.store.retry(EP, job.id, AT + 1))?.job.ttlDeadline).toBe(AT + 1 + TTL);
     });
   });
 }

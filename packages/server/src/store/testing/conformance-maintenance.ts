@@ -30,7 +30,7 @@ export function describeMaintenanceConformance(open: OpenJobStore): void {
       expect((await ctx.store.expire(STARTED + EXECUTION_TIMEOUT - 1)).timedOut).toEqual([]);
       const { timedOut } = await ctx.store.expire(STARTED + EXECUTION_TIMEOUT);
       expect(timedOut).toHaveLength(1);
-      expect(timedOut[0]?.previous).toBe('IN_PROGRESS');
+      expect(timedOut[0]?.from).toBe('IN_PROGRESS');
       expect(timedOut[0]?.job).toMatchObject({
         id: job.id,
         status: 'TIMED_OUT',
@@ -51,10 +51,10 @@ export function describeMaintenanceConformance(open: OpenJobStore): void {
       const byId = new Map(timedOut.map((t) => [t.job.id, t]));
       expect([...byId.keys()].sort()).toEqual([queued!.id, running.id].sort());
       expect(byId.get(queued!.id)).toMatchObject({
-        previous: 'IN_QUEUE',
+        from: 'IN_QUEUE',
         job: { status: 'TIMED_OUT', error: 'ttl expired (30000 ms)', finishedAt: T0 + 30_000 },
       });
-      expect(byId.get(running.id)).toMatchObject({ previous: 'IN_PROGRESS', job: { status: 'TIMED_OUT' } });
+      expect(byId.get(running.id)).toMatchObject({ from: 'IN_PROGRESS', job: { status: 'TIMED_OUT' } });
       expect(await ctx.store.takeStops(EP, W1)).toEqual([running.id]);
       expect(await statusOf(ctx.store, later!.id)).toBe('IN_QUEUE');
       expect(await drainQueue(ctx.store)).toEqual([later!.id]);
@@ -215,11 +215,12 @@ export function describeMaintenanceConformance(open: OpenJobStore): void {
     it('unclaims jobs to the head in their order, counting no retry (spec §1.5)', async () => {
       const jobs = await enqueueMany(ctx.store, 4);
       const claimed = await ctx.store.claim(EP, W1, 2, STARTED);
-      await ctx.store.unclaim(
+      const requeued = await ctx.store.unclaim(
         EP,
         W1,
         claimed.map((j) => j.id),
       );
+      expect(requeued.map((j) => [j.id, j.status])).toEqual(claimed.map((j) => [j.id, 'IN_QUEUE']));
       for (const job of claimed) {
         const stored = await ctx.store.get(EP, job.id);
         expect(stored).toMatchObject({ status: 'IN_QUEUE', retries: 0, queuedAt: job.queuedAt });
@@ -231,10 +232,10 @@ export function describeMaintenanceConformance(open: OpenJobStore): void {
 
     it('unclaims only jobs still leased to that worker', async () => {
       const job = await runningJob(ctx.store, W1);
-      await ctx.store.unclaim(EP, W2, [job.id]);
+      expect(await ctx.store.unclaim(EP, W2, [job.id])).toEqual([]);
       expect(await statusOf(ctx.store, job.id)).toBe('IN_PROGRESS');
       await ctx.store.finish(EP, W1, job.id, { status: 'COMPLETED' }, T0 + 5000);
-      await ctx.store.unclaim(EP, W1, [job.id, 'no-such-job']);
+      expect(await ctx.store.unclaim(EP, W1, [job.id, 'no-such-job'])).toEqual([]);
       expect(await statusOf(ctx.store, job.id)).toBe('COMPLETED');
       const { job: fresh } = await ctx.store.enqueue(newJob());
       expect(await drainQueue(ctx.store)).toEqual([fresh.id]);

@@ -9,11 +9,12 @@ export const retryScript = luaScript(
 -- stream numbered from 1 again (streamTaken goes with the list). Other states are refused, unchanged.
 -- KEYS[1] endpoint tag
 -- ARGV[1] job id   ARGV[2] now
--- Returns the job, nil for an unknown job; errors "ERR_JOB_NOT_RETRYABLE <status>".
+-- Returns {status before, job}, nil for an unknown job; errors "ERR_JOB_NOT_RETRYABLE <status>".
 local j = load(ARGV[1])
 if not j then return nil end
 local to = next_status(j.status, 'retry')
 if not to then return redis.error_reply('ERR_JOB_NOT_RETRYABLE ' .. j.status) end
+local from = j.status
 local now = tonumber(ARGV[2])
 local seq = int(redis.call('INCR', k_seq()))
 update(j, {
@@ -23,6 +24,6 @@ update(j, {
   output = false, error = false, streamTaken = false,
 })
 redis.call('DEL', k_stream(j.id))
-return pack(j)
+return {from, pack(j)}
 `,
 );

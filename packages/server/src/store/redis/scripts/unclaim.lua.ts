@@ -8,7 +8,7 @@ export const unclaimScript = luaScript(
 -- retry and keeping queuedAt; jobs not leased to it are left alone.
 -- KEYS[1] endpoint tag
 -- ARGV[1] worker id   ARGV[2..] job ids
--- Returns the number of jobs requeued.
+-- Returns the jobs requeued.
 local jobs, seen = {}, {}
 for i = 2, #ARGV do
   local id = ARGV[i]
@@ -18,6 +18,8 @@ for i = 2, #ARGV do
     if j and leased_to(j, ARGV[1]) then jobs[#jobs + 1] = j end
   end
 end
-return #requeue_at_head(jobs, function() return {} end)
+local out = {}
+for _, j in ipairs(requeue_at_head(jobs, function() return {} end)) do out[#out + 1] = pack(j) end
+return out
 `,
 );

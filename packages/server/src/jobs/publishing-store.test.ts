@@ -1,11 +1,13 @@
-// announce: which long-polls a transition wakes and which signals it broadcasts to other servers. Every
-// signal sent for nothing is a store read by a woken poll and, on Redis, one PUBLISH per job.
-import pino from 'pino';
+// publishTransition: which long-polls a transition wakes and which signals it broadcasts to other servers.
+// Every signal sent for nothing is a store read by a woken poll and, on Redis, one PUBLISH per job.
+// PublishingStore: the store steps that publish, checked over a real (in-memory SQLite) store.
 import { describe, expect, it } from 'vitest';
 import type { JobStatus } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
-import type { JobStore, StoreSignal } from '../store/job-store.js';
-import { announce, type AnnouncedChange, type JobContext } from './job-context.js';
+import type { StoreSignal } from '../store/job-store.js';
+import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
+import { newJob } from '../store/testing/conformance-support.js';
+import { PublishingStore, publishTransition, type Published } from './publishing-store.js';
 import { Wakeups, jobKey, queueKey, stopKey, streamKey } from './wakeups.js';
 
 const EP = 'ep';
@@ -31,20 +33,14 @@ function job(status: JobStatus, extra: Partial<JobRecord> = {}): JobRecord {
   };
 }
 
-/** Announces one transition with a waiter parked on every key; returns the keys woken and signals published. */
-async function observe(after: JobRecord, previous: JobStatus | undefined, change?: AnnouncedChange) {
+type Extra = Omit<Published, 'job' | 'from'>;
+
+/** Publishes one transition with a waiter parked on every key; returns the keys woken and signals published. */
+async function observe(after: JobRecord, from: JobStatus | undefined, extra: Extra = {}) {
   const wakeups = new Wakeups();
   const published: StoreSignal[] = [];
   const terminal: JobRecord[] = [];
   const store = { signals: { publish: (s: StoreSignal) => published.push(s), subscribe: () => () => {} } };
-  const ctx: JobContext = {
-    store: store as unknown as JobStore,
-    wakeups,
-    endpoint: () => undefined,
-    now: () => 0,
-    log: pino({ enabled: false }),
-    onTerminal: (j) => terminal.push(j),
-  };
   const keys = {
     queue: queueKey(EP),
     job: jobKey(EP, 'job-1'),
@@ -54,12 +50,12 @@ async function observe(after: JobRecord, previous: JobStatus | undefined, change
   const waits = Object.entries(keys).map(([name, key]) =>
     wakeups.wait(key, wakeups.seq(key), 50).then((woken) => (woken ? name : undefined)),
   );
-  announce(ctx, after, previous, change);
+  publishTransition(store, { wakeups, onTerminal: (j) => terminal.push(j) }, { job: after, from, ...extra });
   const woken = (await Promise.all(waits)).filter((name) => name !== undefined);
   return { woken, published: published.map((s) => s.kind), terminal: terminal.length };
 }
 
-describe('announce', () => {
+describe('publishTransition', () => {
   it('wakes one worker for a new job and nothing else: nobody can wait on its id yet', async () => {
     await expect(observe(job('IN_QUEUE'), undefined)).resolves.toEqual({
       woken: ['queue'],
@@ -79,7 +75,7 @@ describe('announce', () => {
   });
 
   it("also wakes the worker's job-stop poll when the store queued a stop (cancel of a running job)", async () => {
-    const result = await observe(job('CANCELLED', { workerId: 'w1' }), 'IN_PROGRESS', { stopQueued: true });
+    const result = await observe(job('CANCELLED', { workerId: 'w1' }), 'IN_PROGRESS', { stopFor: 'w1' });
     expect(result).toEqual({ woken: ['job', 'stream', 'stop'], published: ['job', 'stop'], terminal: 1 });
   });
 
@@ -96,5 +92,44 @@ describe('announce', () => {
     await expect(observe(job('IN_QUEUE', { retries: 1 }), 'FAILED')).resolves.toMatchObject({
       woken: ['queue'],
     });
+  });
+});
+
+describe('PublishingStore', () => {
+  it('wakes a waiting worker for each job a failed take answer hands back (no re-read)', async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    try {
+      const { job } = await store.enqueue(newJob());
+      await store.claim(job.endpointId, 'w1', 1, 1);
+      const key = queueKey(job.endpointId);
+      const woken = wakeups.wait(key, wakeups.seq(key), 5_000);
+      expect(await store.unclaim(job.endpointId, 'w1', [job.id])).toMatchObject([{ id: job.id, status: 'IN_QUEUE' }]);
+      await expect(woken).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("wakes the worker's job-stop poll when a stop is queued again, and the poll for a cancelled running job", async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const terminal: string[] = [];
+    const store = new PublishingStore(inner, { wakeups, onTerminal: (j) => terminal.push(j.id) });
+    try {
+      const { job } = await store.enqueue(newJob());
+      await store.claim(job.endpointId, 'w1', 1, 1);
+      const key = stopKey(job.endpointId, 'w1');
+      const stopped = wakeups.wait(key, wakeups.seq(key), 5_000);
+      await store.cancel(job.endpointId, job.id, 2);
+      await expect(stopped).resolves.toBe(true);
+      expect(terminal).toEqual([job.id]);
+      const again = wakeups.wait(key, wakeups.seq(key), 5_000);
+      await store.requestStop(job.endpointId, 'w1', job.id);
+      await expect(again).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -20,6 +20,7 @@ interface AdminWorkers {
   throttled: number;
   crashLoop: boolean;
   quickExits: number;
+  restartAt?: number;
   lastExit?: { stderrTail: string[]; code: number | null };
   workers: AdminWorker[];
 }
@@ -167,7 +168,13 @@ describe.concurrent('lowPriority, crash loops, GPUs and stopPod', () => {
     const normal = await ep.run({ ms: 0 });
     for (const { id } of [...low, normal])
       expect((await ep.waitFor(id, { timeoutMs: 20_000 })).status).toBe('COMPLETED');
-    expect(spawns(s, 'lazy')).toBe(1);
+    // One worker, unless a slow start kept the normal job waiting past scalerValue: every start must have a
+    // decision counting only the normal job, never the three lowPriority ones.
+    const { decisions } = await scaler(s, 'lazy');
+    const ups = decisions.filter((d) => d.to > d.from);
+    expect(ups[0]?.reason).toBe('cold start: 1 job(s) queued and no worker');
+    expect(ups.slice(1).every((d) => /^oldest job waited/.test(d.reason))).toBe(true);
+    expect(spawns(s, 'lazy')).toBe(ups.reduce((sum, d) => sum + d.to - d.from, 0));
   }, 30_000);
   it('marks a crash-looping endpoint unhealthy, keeps its stderr, and backs off instead of hot-looping', async ({
     expect,
@@ -188,8 +195,12 @@ describe.concurrent('lowPriority, crash loops, GPUs and stopPod', () => {
     expect(view.lastExit?.stderrTail).toEqual(['loading model...', 'fatal: model weights not found']);
     expect(view.workers).toEqual([expect.objectContaining({ state: 'exited', managed: true })]);
     expect((await scaler(s, 'crashy')).state).toBe('crash-loop');
-    // The next start waits 8 s: two seconds on, still five.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The next start waits 8 s: two autoscaler ticks on, the backoff still holds and there are still five.
+    expect(view.restartAt).toBeDefined();
+    for (let tick = 0; tick < 2; tick++) {
+      const last = (await scaler(s, 'crashy')).lastTickAt ?? 0;
+      await eventually(async () => (((await scaler(s, 'crashy')).lastTickAt ?? 0) > last ? true : undefined), 10_000);
+    }
     expect(spawns(s, 'crashy')).toBe(5);
   }, 30_000);
 

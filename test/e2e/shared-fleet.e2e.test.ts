@@ -154,12 +154,21 @@ describeWithRedis('one endpoint over three servers sharing one Redis', (redisUrl
 
   it('scales a burst to six workers, two on each server, then back to zero', async () => {
     let twoEach = false;
-    let wholeFleet: Promise<FleetView> | undefined;
+    // Another server learns of a worker from its server's advert, up to a heartbeat late: keep asking while
+    // the burst runs, and keep the first answer that shows the whole fleet.
+    let wholeFleet: FleetView | undefined;
+    const showsWholeFleet = (v: FleetView) =>
+      v.workers.filter((w) => w.managed).length >= WORKERS_MAX && new Set(v.workers.map((w) => w.server)).size === 3;
     const { result, peak } = await watch(finish(gen, await burst(gen, 24, 1500)), (fleet) => {
       const counts = [...fleet.values()].map((ws) => ws.filter((w) => ACTIVE.includes(w.state)).length);
-      if (counts.length === 3 && counts.every((n) => n === 2)) {
-        twoEach = true;
-        wholeFleet ??= view(servers[1]!);
+      if (counts.length === 3 && counts.every((n) => n === 2)) twoEach = true;
+      if (twoEach && !wholeFleet) {
+        view(servers[1]!).then(
+          (v) => {
+            if (showsWholeFleet(v)) wholeFleet ??= v;
+          },
+          () => {},
+        );
       }
     });
     expect(result.every((job) => job.status === 'COMPLETED')).toBe(true);
@@ -170,9 +179,8 @@ describeWithRedis('one endpoint over three servers sharing one Redis', (redisUrl
     expect([...cuda].every((c) => /^[0-5]$/.test(c))).toBe(true);
 
     // Any server shows the whole fleet: every worker with its server, and which server decides.
-    const seen = await wholeFleet!;
-    expect(seen.workers.filter((w) => w.managed).length).toBeGreaterThanOrEqual(WORKERS_MAX);
-    expect(new Set(seen.workers.map((w) => w.server)).size).toBe(3);
+    expect(wholeFleet, 'one server showing every worker of the fleet with its server').toBeDefined();
+    const seen = wholeFleet!;
     expect(seen.fleet?.servers.map((s) => s.share)).toEqual([2, 2, 2]);
     expect(seen.fleet?.decider).toBeDefined();
     const decisions = (

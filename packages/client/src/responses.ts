@@ -1,5 +1,5 @@
 // Shape checks on 200 answers, so a proxy page or a foreign server fails loudly instead of looping forever.
-import { isJobStatus } from '@sluice/protocol';
+import { isJobStatus, isPlainObject } from '@sluice/protocol';
 import type { HealthObject, PurgeQueueResponse, RunResponse, StatusObject, StreamObject } from '@sluice/protocol';
 import { ClientErrorCode, SluiceClientError } from './errors.js';
 
@@ -12,13 +12,9 @@ function badShape(what: string, value: unknown): SluiceClientError {
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `{id, status}` with a known status: enough for `run`, `retry` and every status object. */
 export function expectStatusObject(value: unknown): StatusObject {
-  if (!isRecord(value) || typeof value['id'] !== 'string' || !isJobStatus(value['status'])) {
+  if (!isPlainObject(value) || typeof value['id'] !== 'string' || !isJobStatus(value['status'])) {
     throw badShape('a status object', value);
   }
   return value as unknown as StatusObject;
@@ -35,13 +31,13 @@ export function expectStreamObject(value: unknown): StreamObject {
 }
 
 export function expectHealthObject(value: unknown): HealthObject {
-  if (!isRecord(value) || !isRecord(value['jobs']) || !isRecord(value['workers'])) {
+  if (!isPlainObject(value) || !isPlainObject(value['jobs']) || !isPlainObject(value['workers'])) {
     throw badShape('a health object', value);
   }
   return value as unknown as HealthObject;
 }
 
 export function expectPurgeQueueResponse(value: unknown): PurgeQueueResponse {
-  if (!isRecord(value) || typeof value['removed'] !== 'number') throw badShape('a purge-queue answer', value);
+  if (!isPlainObject(value) || typeof value['removed'] !== 'number') throw badShape('a purge-queue answer', value);
   return value as unknown as PurgeQueueResponse;
 }

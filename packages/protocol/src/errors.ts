@@ -1,8 +1,14 @@
-// The one registry of Sluice error codes: HTTP status and meaning. docs/errors.md is checked against it.
+// The one registry of Sluice error codes: HTTP status, meaning, and the wire `error` text of the codes whose
+// text is fixed (spec §1.4); the others are always raised with a message naming what was wrong.
+// docs/errors.md is checked against it.
 
 export const ERROR_CODES = {
-  ERR_REQUEST_INVALID_JSON: { status: 400, meaning: 'The body is not JSON, or not a JSON object.' },
-  ERR_REQUEST_INPUT_REQUIRED: { status: 400, meaning: '`input` is missing or null.' },
+  ERR_REQUEST_INVALID_JSON: {
+    status: 400,
+    text: 'json is invalid; body must be a JSON object',
+    meaning: 'The body is not JSON, or not a JSON object.',
+  },
+  ERR_REQUEST_INPUT_REQUIRED: { status: 400, text: 'input is required', meaning: '`input` is missing or null.' },
   ERR_REQUEST_INVALID_FIELD: {
     status: 400,
     meaning: 'A body field (`policy`, `webhook`, `s3Config`) or a query parameter (`wait`, `ttl`) is out of its rule.',
@@ -14,39 +20,74 @@ export const ERROR_CODES = {
   },
   ERR_AUTH_UNAUTHORIZED: {
     status: 401,
+    text: 'unauthorized',
     meaning: 'The API key or worker token is missing, wrong, or not allowed here.',
   },
-  ERR_ENDPOINT_NOT_FOUND: { status: 404, meaning: 'No endpoint has this id.' },
-  ERR_ROUTE_NOT_FOUND: { status: 404, meaning: 'No operation has this path.' },
+  ERR_ENDPOINT_NOT_FOUND: { status: 404, text: 'endpoint not found', meaning: 'No endpoint has this id.' },
+  ERR_ROUTE_NOT_FOUND: { status: 404, text: 'route not found', meaning: 'No operation has this path.' },
   ERR_JOB_NOT_FOUND: {
     status: 404,
+    text: 'request does not exist',
     meaning: 'The job never existed, belongs to another endpoint, or its record was deleted.',
   },
-  ERR_METHOD_NOT_ALLOWED: { status: 405, meaning: 'The route exists but not for this HTTP method.' },
+  ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    text: 'method not allowed',
+    meaning: 'The route exists but not for this HTTP method.',
+  },
   ERR_IDEMPOTENCY_CONFLICT: {
     status: 409,
+    text: 'Idempotency-Key was already used with a different request',
     meaning: 'The Idempotency-Key was already used with a different request body.',
   },
   ERR_PAYLOAD_TOO_LARGE: { status: 413, meaning: 'A request body, stream item or result is over its size cap.' },
-  ERR_RATE_LIMITED: { status: 429, meaning: 'Too many requests for this endpoint and operation.' },
-  ERR_QUEUE_FULL: { status: 429, meaning: 'The endpoint queue is at its maxQueueSize.' },
+  ERR_RATE_LIMITED: {
+    status: 429,
+    text: 'rate limit exceeded',
+    meaning: 'Too many requests for this endpoint and operation.',
+  },
+  ERR_QUEUE_FULL: { status: 429, text: 'queue is full', meaning: 'The endpoint queue is at its maxQueueSize.' },
   ERR_WORKER_BACKOFF: {
     status: 429,
+    text: 'service unavailable',
     meaning: 'The server is shutting down: a polling worker should wait before it asks again (spec §6.2).',
   },
-  ERR_INTERNAL: { status: 500, meaning: 'An unexpected server failure; details are in the server log.' },
-  ERR_UNAVAILABLE: { status: 503, meaning: 'The server is shutting down or its store is unreachable.' },
-} as const satisfies Record<string, { status: number; meaning: string }>;
+  ERR_INTERNAL: {
+    status: 500,
+    text: 'internal error',
+    meaning: 'An unexpected server failure; details are in the server log.',
+  },
+  ERR_UNAVAILABLE: {
+    status: 503,
+    text: 'service unavailable',
+    meaning: 'The server is shutting down or its store is unreachable.',
+  },
+} as const satisfies Record<string, { status: number; text?: string; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes with a fixed wire text: `new SluiceError(code)` needs no message. */
+export type FixedTextCode = {
+  [C in ErrorCode]: (typeof ERROR_CODES)[C] extends { text: string } ? C : never;
+}[ErrorCode];
+
+/** The wire `error` text of a fixed-text code. */
+export function errorText(code: FixedTextCode): string {
+  return ERROR_CODES[code].text;
+}
 
 /** Every error Sluice answers with: `code` for programs, `message` is the wire `error` text. */
 export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** A fixed-text code answers its registry text; the others name what was wrong in `message`. */
+  constructor(code: FixedTextCode, options?: { cause?: unknown });
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown });
+  constructor(code: ErrorCode, messageOrOptions?: string | { cause?: unknown }, options?: { cause?: unknown }) {
+    const fixed = (ERROR_CODES[code] as { text?: string }).text;
+    if (typeof messageOrOptions === 'string') super(messageOrOptions, options);
+    else super(fixed ?? code, messageOrOptions);
     this.name = 'SluiceError';
     this.code = code;
     this.status = ERROR_CODES[code].status;
@@ -57,18 +98,21 @@ export function isSluiceError(value: unknown): value is SluiceError {
   return value instanceof SluiceError;
 }
 
-/** The wire text of the fixed-message errors (spec §1.4). */
+/**
+ * The fixed wire texts under their older short names, read from ERROR_CODES (code that predates `errorText`
+ * still compiles); new code writes `new SluiceError(code)` or `errorText(code)`.
+ */
 export const ERROR_TEXT = {
-  invalidJson: 'json is invalid; body must be a JSON object',
-  inputRequired: 'input is required',
-  unauthorized: 'unauthorized',
-  endpointNotFound: 'endpoint not found',
-  routeNotFound: 'route not found',
-  jobNotFound: 'request does not exist',
-  methodNotAllowed: 'method not allowed',
-  idempotencyConflict: 'Idempotency-Key was already used with a different request',
-  rateLimited: 'rate limit exceeded',
-  queueFull: 'queue is full',
-  internal: 'internal error',
-  unavailable: 'service unavailable',
+  invalidJson: errorText('ERR_REQUEST_INVALID_JSON'),
+  inputRequired: errorText('ERR_REQUEST_INPUT_REQUIRED'),
+  unauthorized: errorText('ERR_AUTH_UNAUTHORIZED'),
+  endpointNotFound: errorText('ERR_ENDPOINT_NOT_FOUND'),
+  routeNotFound: errorText('ERR_ROUTE_NOT_FOUND'),
+  jobNotFound: errorText('ERR_JOB_NOT_FOUND'),
+  methodNotAllowed: errorText('ERR_METHOD_NOT_ALLOWED'),
+  idempotencyConflict: errorText('ERR_IDEMPOTENCY_CONFLICT'),
+  rateLimited: errorText('ERR_RATE_LIMITED'),
+  queueFull: errorText('ERR_QUEUE_FULL'),
+  internal: errorText('ERR_INTERNAL'),
+  unavailable: errorText('ERR_UNAVAILABLE'),
 } as const;

@@ -4,3 +4,4 @@ export * from './wire.js';
 export * from './limits.js';
 export * from './errors.js';
 export * from './validate.js';
+export * from './plain-object.js';

@@ -1,5 +1,6 @@
 // Validation of client input (spec §4.1, §2.4, §1.4), shared by the server and the client SDK.
-import { SluiceError, ERROR_TEXT } from './errors.js';
+import { SluiceError } from './errors.js';
+import { isPlainObject } from './plain-object.js';
 import { RANGES, inRange, type Range } from './limits.js';
 import type { Json, RunRequest } from './wire.js';
 
@@ -13,10 +14,6 @@ export interface Submission {
 
 function invalid(field: string, rule: string): SluiceError {
   return new SluiceError('ERR_REQUEST_INVALID_FIELD', `${field} is invalid; ${rule}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function isAbsoluteHttpUrl(value: unknown): value is string {
@@ -54,10 +51,10 @@ function parsePolicy(value: unknown): Submission['policy'] {
 
 /** Validates a parsed `run`/`runsync` body, throwing the spec's 400 errors. */
 export function parseSubmission(body: unknown): Submission {
-  if (!isPlainObject(body)) throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
+  if (!isPlainObject(body)) throw new SluiceError('ERR_REQUEST_INVALID_JSON');
   const input = body['input'];
   if (input === undefined || input === null) {
-    throw new SluiceError('ERR_REQUEST_INPUT_REQUIRED', ERROR_TEXT.inputRequired);
+    throw new SluiceError('ERR_REQUEST_INPUT_REQUIRED');
   }
   const submission: Submission = { input: input as Json, policy: parsePolicy(body['policy']) };
   const webhook = body['webhook'];

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { ERROR_TEXT } from '@sluice/protocol';
+import { errorText } from '@sluice/protocol';
 import { systemClock } from './clock.js';
 import type { Config } from './config/config-schema.js';
 import { Auth } from './http/auth.js';
@@ -89,7 +89,7 @@ export function createApp(options: AppOptions): SluiceApp {
     routerOptions: { maxParamLength: 256 },
     // A URL the router cannot even read (bad escapes, an over-long id) matches no route: RunPod's 404 shape.
     frameworkErrors: (_error, _request, reply: FastifyReply) => {
-      void reply.code(404).send({ error: ERROR_TEXT.routeNotFound, code: 'ERR_ROUTE_NOT_FOUND' });
+      void reply.code(404).send({ error: errorText('ERR_ROUTE_NOT_FOUND'), code: 'ERR_ROUTE_NOT_FOUND' });
     },
   });
   const shutdown = new AbortController();
@@ -148,7 +148,7 @@ export function createApp(options: AppOptions): SluiceApp {
   registerRawBodyParser(app);
   registerErrorHandler(app);
   app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send({ error: ERROR_TEXT.routeNotFound, code: 'ERR_ROUTE_NOT_FOUND' }),
+    reply.code(404).send({ error: errorText('ERR_ROUTE_NOT_FOUND'), code: 'ERR_ROUTE_NOT_FOUND' }),
   );
   for (const register of [
     registerRunRoutes,

@@ -1,4 +1,5 @@
-// docs/errors.md must list every code of the protocol error registry, with its HTTP status, and nothing else.
+// docs/errors.md must list every code of the protocol error registry, with its HTTP status, and nothing else;
+// its wire-text table must give each fixed-text code the registry's text.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -17,9 +18,20 @@ function documentedCodes(): { code: string; status: number }[] {
     .map((match) => ({ code: match[1]!, status: Number(match[2]) }));
 }
 
+/** Wire-text rows shaped `| \`text\` | \`ERR_X\` | when |`. */
+const TEXT_ROW = /^\|\s*`([^`]+)`\s*\|\s*`(ERR_[A-Z0-9_]+)`\s*\|/;
+
+function documentedTexts(): { text: string; code: string }[] {
+  return readFileSync(DOC, 'utf8')
+    .split('\n')
+    .map((line) => TEXT_ROW.exec(line.trim()))
+    .filter((match) => match !== null)
+    .map((match) => ({ text: match[1]!, code: match[2]! }));
+}
+
 describe('docs/errors.md', () => {
   const rows = documentedCodes();
-  const registry = ERROR_CODES as Record<string, { status: number }>;
+  const registry = ERROR_CODES as Record<string, { status: number; text?: string }>;
 
   it('has a code table', () => {
     expect(rows.length).toBeGreaterThan(0);
@@ -44,5 +56,16 @@ describe('docs/errors.md', () => {
       .filter((row) => Object.hasOwn(registry, row.code) && registry[row.code]!.status !== row.status)
       .map((row) => `${row.code}: docs say ${row.status}, registry says ${registry[row.code]!.status}`);
     expect(wrong).toEqual([]);
+  });
+
+  it('gives each fixed-text code its registry text in the wire-text table', () => {
+    const texts = documentedTexts();
+    const missing = Object.entries(registry)
+      .filter(
+        ([code, entry]) =>
+          entry.text !== undefined && !texts.some((row) => row.code === code && row.text === entry.text),
+      )
+      .map(([code, entry]) => `${code}: ${entry.text}`);
+    expect(missing).toEqual([]);
   });
 });

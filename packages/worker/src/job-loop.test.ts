@@ -91,14 +91,11 @@ describe('concurrency', () => {
 describe('answers that are not jobs', () => {
   it('re-polls at once after a held 204', async () => {
     api.holdMs = 60;
-    // A backoff this long would show in the gaps between polls.
-    worker = runWorker(api, { handler: () => 'ok', timings: { backoffInitialMs: 2000 } });
+    // With a backoff this long, a worker that backed off after a 204 would never reach its third poll in time.
+    worker = runWorker(api, { handler: () => 'ok', timings: { backoffInitialMs: 600_000 } });
     await api.waitFor(() => api.of('job-take').length >= 3);
     const [a, b, c] = api.of('job-take');
-    for (const gap of [b!.at - a!.at, c!.at - b!.at]) {
-      expect(gap).toBeGreaterThanOrEqual(55);
-      expect(gap).toBeLessThan(600);
-    }
+    for (const gap of [b!.at - a!.at, c!.at - b!.at]) expect(gap).toBeGreaterThanOrEqual(55);
   });
 
   it('backs off exponentially on 500 instead of hot-looping, then recovers', async () => {
@@ -158,7 +155,7 @@ describe('answers that are not jobs', () => {
 
 describe('shutdown', () => {
   it('stops taking at once, drains the job in flight, posts its result, then resolves', async () => {
-    api.holdMs = 5000; // a take held for long: shutdown must cut it short
+    api.holdMs = 600_000; // a take held far beyond the test's timeout: shutdown must cut it short
     api.enqueue({ id: 'j1', input: {} });
     const hold = gate();
     let signalAborted: boolean | undefined;
@@ -178,9 +175,7 @@ describe('shutdown', () => {
     await api.waitFor(() => api.of('ping').length >= 2); // time passes; the worker waits for the job
     expect(resolved).toBe(false);
     hold.open();
-    const t0 = performance.now();
-    await stopping;
-    expect(performance.now() - t0).toBeLessThan(1000); // the held take did not keep it
+    await stopping; // resolving at all: the held take did not keep it
     worker = undefined;
     expect(signalAborted).toBe(false);
     expect(api.of('job-done', 'j1').map((r) => r.json)).toEqual([{ output: 'drained' }]);

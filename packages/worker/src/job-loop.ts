@@ -7,7 +7,7 @@ import type { InFlightJobs } from './in-flight.js';
 import type { JobOutcome } from './job-runner.js';
 import { describeError, type WorkerLogger } from './logger.js';
 import type { WorkerTimings } from './options.js';
-import { isPlainObject } from './result-body.js';
+import { isPlainObject } from '@sluice/protocol';
 import { sleep } from './sleep.js';
 import type { WorkerUrls } from './urls.js';
 

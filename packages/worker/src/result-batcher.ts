@@ -4,7 +4,7 @@
 import { setImmediate } from 'node:timers';
 import { postWithRetry, type HttpClient, type PostOutcome } from './http.js';
 import type { WorkerLogger } from './logger.js';
-import { isPlainObject } from './result-body.js';
+import { isPlainObject } from '@sluice/protocol';
 
 /** Bigger results go alone: the request's fixed cost that batching saves is small beside such a body. */
 export const MAX_BATCHED_RESULT_BYTES = 64 * 1024;

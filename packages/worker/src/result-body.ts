@@ -1,5 +1,5 @@
 // The job-done bodies runpod-python posts for each handler outcome (spec §6.4 table, §2.7 error shapes).
-import { isTruthy } from '@sluice/protocol';
+import { isPlainObject, isTruthy } from '@sluice/protocol';
 import { RUNPOD_VERSION } from './version.js';
 
 /** A job-done body before serialisation. `output` holds whatever the handler produced. */
@@ -14,13 +14,6 @@ export interface ResultBody {
 export interface ErrorOrigin {
   hostname: string;
   workerId: string;
-}
-
-/** A Python `dict`: a plain object, not an array, Date, Map or class instance. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { HttpClient } from './http.js';
 import type { InFlightJobs } from './in-flight.js';
 import { describeError, type WorkerLogger } from './logger.js';
 import type { WorkerTimings } from './options.js';
-import { isPlainObject } from './result-body.js';
+import { isPlainObject } from '@sluice/protocol';
 import { sleep } from './sleep.js';
 
 export interface StopLoopDeps {

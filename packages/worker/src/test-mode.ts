@@ -7,7 +7,8 @@ import type { Reporter } from './job-reporter.js';
 import { runJob } from './job-runner.js';
 import { createConsoleLogger, type WorkerLogger } from './logger.js';
 import type { TestJob } from './options.js';
-import { isPlainObject, type ResultBody } from './result-body.js';
+import { isPlainObject } from '@sluice/protocol';
+import type { ResultBody } from './result-body.js';
 
 export const LOCAL_TEST_JOB_ID = 'local_test';
 

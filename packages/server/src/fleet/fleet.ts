@@ -3,7 +3,7 @@
 // settings: PATCH of scaling settings and a reload of the configuration file.
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { SluiceError } from '@sluice/protocol';
 import { endpointSchema, type Config, type EndpointConfig } from '../config/config-schema.js';
 import type { FleetView } from '../jobs/health-reporter.js';
 import type { JobContext } from '../jobs/job-context.js';
@@ -219,7 +219,7 @@ export class Fleet implements FleetView {
 
   private settings(endpointId: string): EndpointConfig {
     const settings = Object.hasOwn(this.config.endpoints, endpointId) ? this.config.endpoints[endpointId] : undefined;
-    if (!settings) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND', ERROR_TEXT.endpointNotFound);
+    if (!settings) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
     return settings;
   }
 

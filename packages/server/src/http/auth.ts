@@ -2,7 +2,7 @@
 // tokens open worker routes of their endpoint; neither opens the other's. Keys are compared in constant
 // time and never logged. With no keys configured, auth is off (development mode).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { SluiceError } from '@sluice/protocol';
 import type { ApiKeyConfig } from '../config/config-schema.js';
 
 /** `admin`: the operator API under /admin (fleet, settings, reload), opened only by `admin` keys. */
@@ -91,7 +91,7 @@ export class Auth {
     if (key !== undefined && (this.allows(digest(key), kind, endpointId) || this.signedAllows(key, kind, endpointId))) {
       return;
     }
-    throw new SluiceError('ERR_AUTH_UNAUTHORIZED', ERROR_TEXT.unauthorized);
+    throw new SluiceError('ERR_AUTH_UNAUTHORIZED');
   }
 
   private sign(scope: string, nonce: string): string {

@@ -2,7 +2,7 @@
 // endpoint is resolved (spec §1.2), resolves the endpoint, and hands the handler an abort signal that fires
 // when the client goes away or the server shuts down.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+import { SluiceError, isSluiceError } from '@sluice/protocol';
 import type { Clock } from '../clock.js';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { RouteKind } from './auth.js';
@@ -103,7 +103,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
     onRequest: async (request, reply) => {
       if (!(def.methods as readonly string[]).includes(request.method)) {
         void reply.header('Allow', def.methods.join(', '));
-        throw new SluiceError('ERR_METHOD_NOT_ALLOWED', ERROR_TEXT.methodNotAllowed);
+        throw new SluiceError('ERR_METHOD_NOT_ALLOWED');
       }
       const params = request.params as Record<string, string>;
       const endpointId = params['endpointId'] ?? '';

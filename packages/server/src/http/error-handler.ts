@@ -1,7 +1,7 @@
 // The one place errors become HTTP answers: Sluice errors keep their status and text; framework errors
 // map to the spec's codes; anything else is a logged 500 that leaks nothing (RunPod's `{"error"}` shape).
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERROR_CODES, ERROR_TEXT, isSluiceError, type ErrorCode } from '@sluice/protocol';
+import { ERROR_CODES, isSluiceError, type ErrorCode, errorText } from '@sluice/protocol';
 
 function frameworkCode(err: FastifyError): { code: ErrorCode; message: string } | undefined {
   switch (err.code) {
@@ -10,10 +10,10 @@ function frameworkCode(err: FastifyError): { code: ErrorCode; message: string } 
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { code: 'ERR_REQUEST_INVALID_JSON', message: ERROR_TEXT.invalidJson };
+      return { code: 'ERR_REQUEST_INVALID_JSON', message: errorText('ERR_REQUEST_INVALID_JSON') };
     default:
       if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-        return { code: 'ERR_REQUEST_INVALID_JSON', message: ERROR_TEXT.invalidJson };
+        return { code: 'ERR_REQUEST_INVALID_JSON', message: errorText('ERR_REQUEST_INVALID_JSON') };
       }
       return undefined;
   }
@@ -36,6 +36,6 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(status).send({ error: mapped.message, code: mapped.code });
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ error: ERROR_TEXT.internal, code: 'ERR_INTERNAL' });
+    return reply.code(500).send({ error: errorText('ERR_INTERNAL'), code: 'ERR_INTERNAL' });
   });
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { FastifyReply } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { endpointSchema } from '../config/config-schema.js';
+import { jobKey } from '../jobs/wakeups.js';
 import { createTestApp, type TestApp } from '../testing/app-fixture.js';
 import type { AdmittedRoute } from './app-services.js';
 import { RateLimiter, createRateLimitHook } from './rate-limiter.js';
@@ -210,7 +211,8 @@ describe('rate limits over HTTP', () => {
     t = await createTestApp({ endpoints: { echo: { rateLimits: { status: { concurrent: 1 } } } } });
     const id = (await t.request('POST', `${W}/run`, { body: { input: 1 } })).json.id as string;
     const held = t.request('GET', `${W}/status-sync/${id}?wait=20000`);
-    await new Promise((r) => setTimeout(r, 50));
+    // Parked on the job: admitted, and holding its place in the bucket.
+    await vi.waitFor(() => expect(t.context.wakeups.waiterCount(jobKey('echo', id))).toBe(1), { timeout: 5000 });
     const busy = await t.request('GET', `${W}/stream/${id}`);
     expect(busy.status).toBe(429);
     expect(busy.headers['retry-after']).toBe('1');

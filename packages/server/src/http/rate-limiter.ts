@@ -2,7 +2,7 @@
 // plus a cap on requests in flight (held long-polls count while held). State lives in this process's memory,
 // so with several server processes each enforces the limits on its own share of the traffic.
 import type { FastifyReply } from 'fastify';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { SluiceError } from '@sluice/protocol';
 import type { Clock } from '../clock.js';
 import type { EndpointConfig, RateLimitConfig } from '../config/config-schema.js';
 import type { AdmittedRoute } from './app-services.js';
@@ -135,7 +135,7 @@ export function createRateLimitHook(now: Clock): (route: AdmittedRoute, reply: F
     const admission = limiter.acquire(`${route.endpointId}\n${bucket}`, limit);
     if ('retryAfterSeconds' in admission) {
       void reply.header('Retry-After', String(admission.retryAfterSeconds));
-      throw new SluiceError('ERR_RATE_LIMITED', ERROR_TEXT.rateLimited);
+      throw new SluiceError('ERR_RATE_LIMITED');
     }
     releaseWhenDone(reply, admission.release);
   };

@@ -1,7 +1,7 @@
 // Body handling for every route (spec §1.3): bodies are read raw whatever their Content-Type, never
 // form-decoded, and parsed as JSON by the route that needs one. Empty bodies stay `undefined`.
 import type { FastifyInstance } from 'fastify';
-import { ERROR_TEXT, MAX_JSON_DEPTH, SluiceError, jsonNestingExceeds } from '@sluice/protocol';
+import { MAX_JSON_DEPTH, SluiceError, jsonNestingExceeds } from '@sluice/protocol';
 
 export function registerRawBodyParser(app: FastifyInstance): void {
   // No route reads the Content-Type, and Fastify refuses one it cannot parse (415) before any parser runs.
@@ -26,6 +26,6 @@ export function parseJsonBody(body: unknown): unknown {
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch (err) {
-    throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson, { cause: err });
+    throw new SluiceError('ERR_REQUEST_INVALID_JSON', { cause: err });
   }
 }

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/app-fixture.js';
 import { queueKey } from './wakeups.js';
 
-const HOLD = 8000;
+/** The longest hold allowed, far beyond the test's timeout: an answer at all came from a wake-up. */
+const HOLD = 80_000;
 
 describe('Dispatcher and draining workers', () => {
   let t: TestApp;
@@ -24,12 +25,10 @@ describe('Dispatcher and draining workers', () => {
     const healthyTake = t.request('GET', '/v2/echo/job-take/w-healthy');
     await until(() => waiters() === 2);
 
-    const started = Date.now();
     const run = await t.request('POST', '/v2/echo/run', { body: { input: 'x' } });
     const taken = await healthyTake;
     expect(taken.status).toBe(200);
     expect(taken.json).toMatchObject({ id: run.json.id, input: 'x' });
-    expect(Date.now() - started).toBeLessThan(HOLD / 2);
     // The draining worker waits out its hold without a job and off the queue.
     expect(waiters()).toBe(0);
     t.beginShutdown();

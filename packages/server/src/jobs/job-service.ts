@@ -2,7 +2,7 @@
 // and the long-polls that wait for a job to finish or to stream.
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ERROR_TEXT, SluiceError, isTerminal, type Submission } from '@sluice/protocol';
+import { SluiceError, isTerminal, type Submission } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
@@ -24,7 +24,7 @@ export class JobService {
 
   endpointOrThrow(endpointId: string): EndpointConfig {
     const endpoint = this.ctx.endpoint(endpointId);
-    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND', ERROR_TEXT.endpointNotFound);
+    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
     return endpoint;
   }
 

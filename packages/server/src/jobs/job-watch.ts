@@ -1,6 +1,6 @@
 // Watching a job for the SSE forms of `/status-sync` and `/stream` (spec §9.1): its changes as a sequence of
 // events, woken by this server's change key and re-read every second for changes made on another server.
-import { ERROR_TEXT, SluiceError, isTerminal, type Json } from '@sluice/protocol';
+import { SluiceError, isTerminal, type Json } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
 import { holdTurns } from './hold.js';
 import type { JobContext } from './job-context.js';
@@ -21,7 +21,7 @@ function fingerprint(job: JobRecord, withOutput: boolean): string {
 
 /** The one ERR_JOB_NOT_FOUND of the job services. */
 export function notFound(): SluiceError {
-  return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
+  return new SluiceError('ERR_JOB_NOT_FOUND');
 }
 
 /**

@@ -101,6 +101,11 @@ export class PublishingStore implements JobStore {
     return this.inner.signals;
   }
 
+  // Optional capabilities pass through untouched: code that checks for one must see the inner store's.
+  get fleet() {
+    return this.inner.fleet;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -1,8 +1,8 @@
 // Applies worker posts (spec §6.4 job-done, §6.5 job-stream): classifies the raw body, enforces the size
 // caps, and fails the job visibly when a post is oversized or invalid (spec §2.3 row 7).
 import {
-  ERROR_TEXT,
   SluiceError,
+  isPlainObject,
   formatMb,
   isTerminal,
   isTruthy,
@@ -22,7 +22,7 @@ export interface WorkerPost {
 }
 
 function isJsonObject(value: unknown): value is Record<string, Json> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isPlainObject(value);
 }
 
 function parseObject(body: Buffer | undefined): Record<string, Json> | undefined {
@@ -76,7 +76,7 @@ export class WorkerPosts {
   ): Promise<PostOutcome> {
     if (!body) {
       await this.failForPost(post, 'worker posted an invalid result');
-      throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
+      throw new SluiceError('ERR_REQUEST_INVALID_JSON');
     }
     if (body['stopPod'] === true) {
       await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
@@ -103,7 +103,7 @@ export class WorkerPosts {
     if ((post.body?.length ?? 0) > this.endpoint(post).maxStreamItemBytes) await this.failOversize(post, 'stream');
     const item = parseObject(post.body);
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
-    if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON', ERROR_TEXT.invalidJson);
+    if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON');
     return this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item);
   }
 
@@ -122,7 +122,7 @@ export class WorkerPosts {
 
   private endpoint(post: WorkerPost): EndpointConfig {
     const endpoint = this.ctx.endpoint(post.endpointId);
-    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND', ERROR_TEXT.endpointNotFound);
+    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
     return endpoint;
   }
 

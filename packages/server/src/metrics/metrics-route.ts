@@ -2,7 +2,7 @@
 // token; and the hook that counts every HTTP answer and every job submission.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { SluiceError } from '@sluice/protocol';
 import { credentialFrom } from '../http/auth.js';
 import type { SluiceMetrics } from './sluice-metrics.js';
 
@@ -34,7 +34,7 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: SluiceMetric
     if (expected !== undefined) {
       const given = credentialFrom(request.headers.authorization);
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        throw new SluiceError('ERR_AUTH_UNAUTHORIZED', ERROR_TEXT.unauthorized);
+        throw new SluiceError('ERR_AUTH_UNAUTHORIZED');
       }
     }
     const text = await metrics.render();

@@ -23,11 +23,14 @@ type FromRecorder =
 const RECORDER_SOURCE = `
 'use strict';
 const { createServer } = require('node:http');
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 
+const counted = new Int32Array(workerData.counter);
 const server = createServer((req, res) => {
   const at = performance.timeOrigin + performance.now();
   parentPort.postMessage({ type: 'ping', url: req.url, authorization: req.headers.authorization, at });
+  // Counted after 'at' is taken, so a count seen by the main thread covers that ping's arrival time.
+  Atomics.add(counted, 0, 1);
   res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
 });
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ type: 'listening', port: server.address().port }));
@@ -44,6 +47,8 @@ export class PingRecorder {
   private constructor(
     private readonly thread: Worker,
     private readonly port: number,
+    /** Pings received so far, readable while the main thread is blocked (messages are not). */
+    private readonly counter: Int32Array,
   ) {
     thread.on('message', (message: FromRecorder) => {
       if (message.type !== 'ping') return;
@@ -58,10 +63,16 @@ export class PingRecorder {
   }
 
   static async start(): Promise<PingRecorder> {
-    const thread = new Worker(RECORDER_SOURCE, { eval: true });
+    const counter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const thread = new Worker(RECORDER_SOURCE, { eval: true, workerData: { counter } });
     const [message] = (await once(thread, 'message')) as [FromRecorder];
     if (message.type !== 'listening') throw new Error(`unexpected first message ${message.type}`);
-    return new PingRecorder(thread, message.port);
+    return new PingRecorder(thread, message.port, new Int32Array(counter));
+  }
+
+  /** How many pings have arrived, read synchronously: usable from a handler that blocks the main thread. */
+  get arrived(): number {
+    return Atomics.load(this.counter, 0);
   }
 
   /** RUNPOD_WEBHOOK_PING pointing here. */

@@ -1,4 +1,5 @@
-// Starts a worker against a FakeWorkerApi with test-sized timings, and stops it again.
+// Starts a worker against a FakeWorkerApi (or any server that gives a launcher environment) with test-sized
+// timings, and stops it again.
 import type { Json } from '@sluice/protocol';
 import type { WorkerLogger } from '../logger.js';
 import type { StartOptions, WorkerTimings } from '../options.js';
@@ -34,7 +35,7 @@ export interface RunningWorker {
 }
 
 export function runWorker<TInput = Json>(
-  api: FakeWorkerApi,
+  api: Pick<FakeWorkerApi, 'env'>,
   options: Partial<StartOptions<TInput>> & Pick<StartOptions<TInput>, 'handler'>,
 ): RunningWorker {
   const controller = new AbortController();

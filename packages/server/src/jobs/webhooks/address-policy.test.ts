@@ -31,6 +31,11 @@ describe('classifyAddress', () => {
     ['::ffff:10.0.0.1', 'private'],
     ['64:ff9b::a9fe:a9fe', 'link-local'],
     ['2002:c0a8:0101::1', 'private'],
+    ['2002:a9fe:a9fe::1', 'link-local'],
+    ['::a9fe:a9fe', 'link-local'],
+    ['64:ff9b::127.0.0.1', 'loopback'],
+    ['64:ff9b:1::1', 'private'],
+    ['100::1', 'discard'],
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });
@@ -48,6 +53,7 @@ describe('classifyAddress', () => {
     '2a00:1450:4001:80b::200e',
     '::ffff:8.8.8.8',
     '64:ff9b::808:808',
+    '2002:808:808::1',
     'fbff::1',
   ])('%s is public', (address) => {
     expect(classifyAddress(address)).toBeUndefined();

@@ -4,86 +4,54 @@
 // ranges. Both also when the address is embedded in an IPv6 address.
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-interface Range {
-  prefix: number[];
-  bits: number;
-  kind: string;
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Our names for the ranges (the ones of ipaddr.js's own range() lump several of these together). */
+function rangeTable(ranges: Record<string, string[]>): Record<string, Cidr[]> {
+  return Object.fromEntries(
+    Object.entries(ranges).map(([kind, cidrs]) => [kind, cidrs.map((c) => ipaddr.parseCIDR(c))]),
+  );
 }
 
-const IPV4_RANGES: Range[] = [
-  { prefix: [0], bits: 8, kind: 'unspecified' },
-  { prefix: [10], bits: 8, kind: 'private' },
-  { prefix: [100, 64], bits: 10, kind: 'cgnat' },
-  { prefix: [127], bits: 8, kind: 'loopback' },
-  { prefix: [169, 254], bits: 16, kind: 'link-local' },
-  { prefix: [172, 16], bits: 12, kind: 'private' },
-  { prefix: [192, 0, 0], bits: 24, kind: 'reserved' },
-  { prefix: [192, 0, 2], bits: 24, kind: 'documentation' },
-  { prefix: [192, 168], bits: 16, kind: 'private' },
-  { prefix: [198, 18], bits: 15, kind: 'benchmarking' },
-  { prefix: [198, 51, 100], bits: 24, kind: 'documentation' },
-  { prefix: [203, 0, 113], bits: 24, kind: 'documentation' },
-  { prefix: [224], bits: 4, kind: 'multicast' },
-  { prefix: [240], bits: 4, kind: 'reserved' },
+const IPV4_RANGES = rangeTable({
+  unspecified: ['0.0.0.0/8'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+  cgnat: ['100.64.0.0/10'],
+  loopback: ['127.0.0.0/8'],
+  'link-local': ['169.254.0.0/16'],
+  reserved: ['192.0.0.0/24', '240.0.0.0/4'],
+  documentation: ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'],
+  benchmarking: ['198.18.0.0/15'],
+  multicast: ['224.0.0.0/4'],
+});
+
+/** Looked at before the embedded IPv4 address: both lie inside the IPv4-compatible ::/96. */
+const IPV6_SPECIAL = rangeTable({ unspecified: ['::/128'], loopback: ['::1/128'] });
+
+const IPV6_RANGES = rangeTable({
+  private: ['64:ff9b:1::/48'],
+  discard: ['100::/64'],
+  documentation: ['2001:db8::/32'],
+  'unique-local': ['fc00::/7'],
+  'link-local': ['fe80::/10'],
+  'site-local': ['fec0::/10'],
+  multicast: ['ff00::/8'],
+});
+
+/** IPv6 ranges that carry an IPv4 address, and at which byte: mapped, compatible, NAT64 (RFC 6052), 6to4. */
+const EMBEDDING_IPV4: { range: Cidr; at: number }[] = [
+  { range: ipaddr.parseCIDR('::ffff:0:0/96'), at: 12 },
+  { range: ipaddr.parseCIDR('::/96'), at: 12 },
+  { range: ipaddr.parseCIDR('64:ff9b::/96'), at: 12 },
+  { range: ipaddr.parseCIDR('2002::/16'), at: 2 },
 ];
 
-const IPV6_RANGES: Range[] = [
-  { prefix: [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], bits: 48, kind: 'private' },
-  { prefix: [0x01, 0x00, 0, 0, 0, 0, 0, 0], bits: 64, kind: 'discard' },
-  { prefix: [0x20, 0x01, 0x0d, 0xb8], bits: 32, kind: 'documentation' },
-  { prefix: [0xfc], bits: 7, kind: 'unique-local' },
-  { prefix: [0xfe, 0x80], bits: 10, kind: 'link-local' },
-  { prefix: [0xfe, 0xc0], bits: 10, kind: 'site-local' },
-  { prefix: [0xff], bits: 8, kind: 'multicast' },
-];
-
-/** IPv6 prefixes that carry an IPv4 address, and where: mapped, compatible, NAT64, 6to4. */
-const EMBEDDING_IPV4: { prefix: number[]; bits: number; at: number }[] = [
-  { prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff], bits: 96, at: 12 },
-  { prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bits: 96, at: 12 },
-  { prefix: [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0], bits: 96, at: 12 },
-  { prefix: [0x20, 0x02], bits: 16, at: 2 },
-];
-
-function matches(bytes: Uint8Array, prefix: number[], bits: number): boolean {
-  for (let bit = 0; bit < bits; bit += 8) {
-    const i = bit / 8;
-    const mask = bits - bit >= 8 ? 0xff : (0xff << (8 - (bits - bit))) & 0xff;
-    if (((bytes[i] ?? 0) & mask) !== ((prefix[i] ?? 0) & mask)) return false;
-  }
-  return true;
-}
-
-function ipv4Bytes(address: string): Uint8Array {
-  return Uint8Array.from(address.split('.').map(Number));
-}
-
-/** 16 bytes of a valid IPv6 address (zone id dropped, trailing dotted quad allowed). */
-function ipv6Bytes(address: string): Uint8Array {
-  let text = address.split('%')[0] ?? '';
-  const lastColon = text.lastIndexOf(':');
-  const tail = text.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const [a = 0, b = 0, c = 0, d = 0] = ipv4Bytes(tail);
-    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', rest] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const zeros = 8 - headGroups.length - restGroups.length;
-  const groups = [...headGroups, ...Array<string>(zeros).fill('0'), ...restGroups].map((g) => parseInt(g, 16));
-  const bytes = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    bytes[2 * i] = g >> 8;
-    bytes[2 * i + 1] = g & 0xff;
-  });
-  return bytes;
-}
-
-function classifyIpv4Bytes(bytes: Uint8Array): string | undefined {
-  return IPV4_RANGES.find((r) => matches(bytes, r.prefix, r.bits))?.kind;
+function kindOf(address: ipaddr.IPv4 | ipaddr.IPv6, table: Record<string, Cidr[]>): string | undefined {
+  const kind = ipaddr.subnetMatch(address, table, '');
+  return kind === '' ? undefined : kind;
 }
 
 /**
@@ -91,17 +59,17 @@ function classifyIpv4Bytes(bytes: Uint8Array): string | undefined {
  * or undefined when it is one (or is not an IP address at all).
  */
 export function classifyAddress(address: string): string | undefined {
-  if (isIPv4(address)) return classifyIpv4Bytes(ipv4Bytes(address));
-  if (!isIPv6(address)) return undefined;
-  const bytes = ipv6Bytes(address);
-  if (bytes.every((b) => b === 0)) return 'unspecified';
-  if (bytes.slice(0, 15).every((b) => b === 0) && bytes[15] === 1) return 'loopback';
-  for (const embedding of EMBEDDING_IPV4) {
-    if (matches(bytes, embedding.prefix, embedding.bits)) {
-      return classifyIpv4Bytes(bytes.slice(embedding.at, embedding.at + 4));
-    }
+  if (isIP(address.split('%')[0] ?? '') === 0) return undefined;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return kindOf(parsed, IPV4_RANGES);
+  const special = kindOf(parsed, IPV6_SPECIAL);
+  if (special !== undefined) return special;
+  const embedding = EMBEDDING_IPV4.find(({ range }) => parsed.match(range));
+  if (embedding) {
+    const bytes = parsed.toByteArray().slice(embedding.at, embedding.at + 4);
+    return kindOf(ipaddr.fromByteArray(bytes), IPV4_RANGES);
   }
-  return IPV6_RANGES.find((r) => matches(bytes, r.prefix, r.bits))?.kind;
+  return kindOf(parsed, IPV6_RANGES);
 }
 
 export type LookupAll = (hostname: string) => Promise<LookupAddress[]>;

@@ -144,13 +144,12 @@ describe('status', () => {
 
 describe('runsync and status-sync', () => {
   it('runsync returns the finished job as soon as the worker posts it', async () => {
-    const pending = t.request('POST', `${W}/runsync?wait=20000`, { body: { input: 'x' } });
+    // The longest wait allowed, far beyond the test's timeout: any answer at all came from the result.
+    const pending = t.request('POST', `${W}/runsync?wait=300000`, { body: { input: 'x' } });
     const job = await take();
     expect(job.id).toMatch(/^sync-/);
-    const started = Date.now();
     await t.request('POST', `${W}/job-done/w1/${job.id}`, { body: { output: 'y' } });
     const res = await pending;
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ id: job.id, status: 'COMPLETED', output: 'y' });
   });
@@ -177,9 +176,8 @@ describe('runsync and status-sync', () => {
     await t.request('POST', `${W}/job-done/w1/${id}`, { body: { status: 'IN_PROGRESS', output: 1 } });
     await t.request('POST', `${W}/job-done/w1/${id}`, { body: { error: 'boom' } });
     expect((await held).json).toMatchObject({ id, status: 'FAILED', error: 'boom' });
-    const started = Date.now();
-    expect((await t.request('POST', `${W}/status-sync/${id}`)).json.status).toBe('FAILED');
-    expect(Date.now() - started).toBeLessThan(500);
+    // Again with a wait far beyond the test's timeout: answered at all, it did not hold.
+    expect((await t.request('POST', `${W}/status-sync/${id}?wait=300000`)).json.status).toBe('FAILED');
   });
 });
 

@@ -1,15 +1,7 @@
 // `POST run` and `POST runsync` (spec §4.1, §4.2), with the opt-in Idempotency-Key (spec §9.2).
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import {
-  DEFAULTS,
-  ERROR_TEXT,
-  RANGES,
-  SluiceError,
-  formatMb,
-  parseIntegerParam,
-  parseSubmission,
-} from '@sluice/protocol';
+import { DEFAULTS, RANGES, SluiceError, formatMb, parseIntegerParam, parseSubmission } from '@sluice/protocol';
 import { credentialFrom } from '../../http/auth.js';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute, type RouteContext } from '../../http/define-route.js';
@@ -42,7 +34,7 @@ function idempotencyClaim(request: FastifyRequest, ctx: RouteContext, now: numbe
 
 export function registerRunRoutes(app: FastifyInstance, services: AppServices): void {
   const submit = async (request: FastifyRequest, ctx: RouteContext, sync: boolean) => {
-    if (services.shutdownSignal.aborted) throw new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable);
+    if (services.shutdownSignal.aborted) throw new SluiceError('ERR_UNAVAILABLE');
     const submission = parseSubmission(parseJsonBody(request.body));
     const idempotency = idempotencyClaim(request, ctx, services.now());
     return services.jobs.submit(ctx.endpointId, submission, { sync, idempotency });

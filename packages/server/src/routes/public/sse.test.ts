@@ -1,6 +1,7 @@
 // Server-sent events on `status-sync` and `stream` (spec §9.1): only for an explicit `Accept: text/event-stream`,
 // one event per change or item, `done` with the terminal object, a plain close when `wait` runs out.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { changeKey } from '../../jobs/wakeups.js';
 import { createTestApp, type TestApp } from '../../testing/app-fixture.js';
 
 let t: TestApp;
@@ -38,7 +39,13 @@ function parse(text: string): Event[] {
     });
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves once the watcher of `id` has read the job as it is now and waits for its next change: the store
+ * publishes a change before the request that made it is answered, which takes the watcher off the key.
+ */
+async function parked(id: string): Promise<void> {
+  await vi.waitFor(() => expect(t.context.wakeups.waiterCount(changeKey('echo', id))).toBe(1), { timeout: 5000 });
+}
 
 async function submit(): Promise<string> {
   return (await t.request('POST', `${W}/run`, { body: { input: { n: 1 } } })).json.id as string;
@@ -48,11 +55,11 @@ describe('SSE', () => {
   it('status-sync sends the state, each change and progress update, then done with the terminal object', async () => {
     const id = await submit();
     const watching = t.request('GET', `${W}/status-sync/${id}`, { headers: { accept: 'text/event-stream, */*' } });
-    await pause(50);
+    await parked(id);
     await t.request('GET', `${W}/job-take/w1`);
-    await pause(50);
+    await parked(id);
     await t.request('POST', `${W}/job-done/w1/${id}`, { body: { status: 'IN_PROGRESS', output: { step: 1 } } });
-    await pause(50);
+    await parked(id);
     await t.request('POST', `${W}/job-done/w1/${id}`, { body: { output: { text: 'done' } } });
     const res = await watching;
     expect(res.status).toBe(200);
@@ -88,12 +95,12 @@ describe('SSE', () => {
   it('stream sends each item once with its number in the job, state changes, then done without items', async () => {
     const id = await submit();
     const watching = t.request('GET', `${W}/stream/${id}`, { headers: SSE });
-    await pause(50);
+    await parked(id);
     await t.request('GET', `${W}/job-take/w1`);
     for (const n of [1, 2, 3]) {
       await t.request('POST', `${W}/job-stream/w1/${id}`, { body: { output: `token ${n}` } });
     }
-    await pause(50);
+    await parked(id);
     await t.request('POST', `${W}/job-done/w1/${id}?isStream=true`, { body: { output: [] } });
     const events = parse((await watching).text);
     expect(events.filter((e) => e.event === 'stream')).toEqual([

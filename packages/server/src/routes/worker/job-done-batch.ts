@@ -3,7 +3,7 @@
 // and of the worker) dominate a no-op job, so a worker running many jobs at once sends one request per batch.
 // Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULTS, ERROR_TEXT, SluiceError, formatMb, isSluiceError } from '@sluice/protocol';
+import { DEFAULTS, SluiceError, formatMb, isSluiceError, errorText } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
 import { parseJsonBody } from '../../http/raw-body.js';
@@ -51,7 +51,7 @@ export function parseBatch(body: unknown): BatchItem[] {
 function itemAnswer(id: string, settled: PromiseSettledResult<PostOutcome>): BatchItemAnswer {
   if (settled.status === 'fulfilled') {
     return settled.value.kind === 'not-found'
-      ? { id, status: 404, error: ERROR_TEXT.jobNotFound }
+      ? { id, status: 404, error: errorText('ERR_JOB_NOT_FOUND') }
       : { id, status: 200 };
   }
   const error: unknown = settled.reason;

@@ -1,7 +1,7 @@
 // `POST job-done/{workerId}/{jobId}` and `POST job-stream/{workerId}/{jobId}` (spec §6.4, §6.5). Posts for
 // terminal jobs or jobs leased elsewhere answer 200 and change nothing; unknown jobs answer 404.
 import type { FastifyInstance } from 'fastify';
-import { ERROR_TEXT, SluiceError, formatMb } from '@sluice/protocol';
+import { SluiceError, formatMb } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute, type RouteContext } from '../../http/define-route.js';
 import type { PostOutcome } from '../../store/job-store.js';
@@ -18,7 +18,7 @@ function post(ctx: RouteContext, body: unknown): WorkerPost {
 }
 
 function answer(outcome: PostOutcome): Record<string, never> {
-  if (outcome.kind === 'not-found') throw new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
+  if (outcome.kind === 'not-found') throw new SluiceError('ERR_JOB_NOT_FOUND');
   return {};
 }
 

@@ -1,7 +1,7 @@
 // `GET job-take/{workerId}` and `GET job-take-batch/{workerId}` (spec §6.2, §6.3): long-poll for queued
 // jobs. A job whose answer cannot be written goes back to the head of the queue (spec §1.5).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { DEFAULTS, ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { DEFAULTS, SluiceError } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute, onResponseLost, type RouteContext } from '../../http/define-route.js';
 import { toWorkerJob, type JobRecord } from '../../store/job-record.js';
@@ -19,7 +19,7 @@ export function registerJobTakeRoutes(app: FastifyInstance, services: AppService
     // A 429 makes runpod-python sleep 5 s instead of re-polling a server that is going away.
     if (services.shutdownSignal.aborted) {
       void reply.header('Retry-After', '5');
-      throw new SluiceError('ERR_WORKER_BACKOFF', ERROR_TEXT.unavailable);
+      throw new SluiceError('ERR_WORKER_BACKOFF');
     }
     await services.presence.seen(ctx.endpointId, workerId, gpuLabel(ctx));
     const jobs = await services.dispatcher.take(

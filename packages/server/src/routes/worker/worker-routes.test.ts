@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { queueKey, stopKey } from '../../jobs/wakeups.js';
 import { createTestApp, type TestApp } from '../../testing/app-fixture.js';
 
 let t: TestApp;
@@ -12,6 +13,11 @@ afterEach(async () => {
 
 const W = '/v2/echo';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded', charset: 'utf-8' };
+
+/** Resolves once `count` requests are parked on `key`: a hold under way, seen rather than guessed by a sleep. */
+async function waiting(key: string, count = 1): Promise<void> {
+  await vi.waitFor(() => expect(t.context.wakeups.waiterCount(key)).toBe(count), { timeout: 5000 });
+}
 
 async function run(input: unknown = 1, extra: Record<string, unknown> = {}): Promise<string> {
   return (await t.request('POST', `${W}/run`, { body: { input, ...extra } })).json.id as string;
@@ -27,15 +33,16 @@ describe('job-take', () => {
   });
 
   it('hands a job submitted during the hold to the waiting worker at once', async () => {
+    // A hold far longer than the test may run: an answer at all means the job woke the worker.
+    await t.close();
+    t = await createTestApp({ server: { workerPollHoldMs: 80_000 } });
     const held = t.request('GET', `${W}/job-take/w1`);
-    await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
+    await waiting(queueKey('echo'));
     const id = await run(
       { a: 1 },
       { s3Config: { bucketName: 'b' }, webhook: 'http://h.test/x', policy: { ttl: 60000 } },
     );
     const res = await held;
-    expect(Date.now() - started).toBeLessThan(500);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json).toEqual({ id, input: { a: 1 }, s3Config: { bucketName: 'b' } });
@@ -216,7 +223,7 @@ describe('job-stop and ping', () => {
     const id = await run();
     await t.request('GET', `${W}/job-take/w1`);
     const held = t.request('GET', `${W}/job-stop/w1`, { headers: { 'x-request-id': 'stale' } });
-    await new Promise((r) => setTimeout(r, 50));
+    await waiting(stopKey('echo', 'w1'));
     await t.request('POST', `${W}/cancel/${id}`);
     expect((await held).json).toEqual({ jobsToStop: [id] });
   });

@@ -1,7 +1,7 @@
 // The Redis store's connection boundary: connecting fast or failing clearly at start, failing requests fast
 // during an outage (no offline queue) while reconnecting on its own, registering the scripts, and turning
 // every driver failure into a SluiceError.
-import { ERROR_TEXT, SluiceError, isSluiceError, type ErrorCode } from '@sluice/protocol';
+import { SluiceError, isSluiceError } from '@sluice/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import { SCRIPTS } from './scripts/index.js';
 
@@ -15,14 +15,14 @@ const TRANSIENT_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READON
 
 /** Errors the scripts raise on purpose (redis.error_reply), as "[ERR ]<code>[ <detail>]". */
 const SCRIPT_ERRORS: Record<string, (detail: string) => SluiceError> = {
-  ERR_QUEUE_FULL: () => new SluiceError('ERR_QUEUE_FULL', ERROR_TEXT.queueFull),
-  ERR_IDEMPOTENCY_CONFLICT: () => new SluiceError('ERR_IDEMPOTENCY_CONFLICT', ERROR_TEXT.idempotencyConflict),
+  ERR_QUEUE_FULL: () => new SluiceError('ERR_QUEUE_FULL'),
+  ERR_IDEMPOTENCY_CONFLICT: () => new SluiceError('ERR_IDEMPOTENCY_CONFLICT'),
   ERR_JOB_NOT_RETRYABLE: (status) =>
     new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${status}`),
 };
 
 function unavailable(cause: unknown): SluiceError {
-  return new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable, { cause });
+  return new SluiceError('ERR_UNAVAILABLE', { cause });
 }
 
 /**
@@ -32,7 +32,7 @@ function unavailable(cause: unknown): SluiceError {
  */
 export function toStoreError(error: unknown): SluiceError {
   if (isSluiceError(error)) return error;
-  if (!(error instanceof Error)) return new SluiceError('ERR_INTERNAL', ERROR_TEXT.internal, { cause: error });
+  if (!(error instanceof Error)) return new SluiceError('ERR_INTERNAL', { cause: error });
   if (error.name !== 'ReplyError') return unavailable(error);
   const refusal = /(ERR_[A-Z_]+)(?: (.*))?$/.exec(error.message);
   const make = refusal?.[1] === undefined ? undefined : SCRIPT_ERRORS[refusal[1]];
@@ -42,7 +42,7 @@ export function toStoreError(error: unknown): SluiceError {
     return made;
   }
   if (TRANSIENT_REPLIES.test(error.message)) return unavailable(error);
-  return new SluiceError('ERR_INTERNAL' satisfies ErrorCode, ERROR_TEXT.internal, { cause: error });
+  return new SluiceError('ERR_INTERNAL', { cause: error });
 }
 
 /** The URL with any password replaced, for messages and logs. */

@@ -3,7 +3,7 @@
 // atomic and Cluster-safe; reads are single commands or MULTI blocks. Wake-ups between servers travel by
 // pub/sub (redis-signals.ts). Operations that may touch unbounded numbers of jobs (expire, purgeQueue) run in
 // bounded batches, each one atomic, so no script blocks Redis for long.
-import { ERROR_TEXT, JobEvent, JobStatus, SluiceError, isSluiceError, type Json } from '@sluice/protocol';
+import { JobEvent, JobStatus, SluiceError, isSluiceError, type Json } from '@sluice/protocol';
 import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.js';
 import type {
@@ -398,12 +398,12 @@ export class RedisJobStore implements JobStore {
 
   /** The boundary of every method: closed → ERR_UNAVAILABLE; Sluice errors pass; anything else is internal. */
   private async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closing !== undefined) throw new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable);
+    if (this.closing !== undefined) throw new SluiceError('ERR_UNAVAILABLE');
     try {
       return await fn();
     } catch (error) {
       if (isSluiceError(error)) throw error;
-      throw new SluiceError('ERR_INTERNAL', ERROR_TEXT.internal, { cause: error });
+      throw new SluiceError('ERR_INTERNAL', { cause: error });
     }
   }
 }

@@ -2,15 +2,7 @@
 // run by TransactionRunner (connection.ts); statements are prepared once per connection; transitions come from
 // @sluice/protocol (nextStatus), and the per-operation logic lives in the modules imported below.
 import type Database from 'better-sqlite3';
-import {
-  ERROR_TEXT,
-  JobEvent,
-  JobStatus,
-  SluiceError,
-  nextStatus,
-  statusesAllowing,
-  type Json,
-} from '@sluice/protocol';
+import { JobEvent, JobStatus, SluiceError, nextStatus, statusesAllowing, type Json } from '@sluice/protocol';
 import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
   EnqueueOptions,
@@ -283,7 +275,7 @@ export class SqliteJobStore implements JobStore {
     if (replay !== undefined) return { job: replay, created: false };
     const { maxQueueSize, idempotency } = options;
     if (maxQueueSize !== undefined && (this.st.countQueued.get(job.endpointId) ?? 0) >= maxQueueSize) {
-      throw new SluiceError('ERR_QUEUE_FULL', ERROR_TEXT.queueFull);
+      throw new SluiceError('ERR_QUEUE_FULL');
     }
     const { lastInsertRowid } = this.st.insertJob.run(newJobParams(job, tailSeq(this.st)));
     this.st.insertPayload.run(Number(lastInsertRowid), JSON.stringify(job.input), jsonText(job.s3Config));
@@ -302,7 +294,7 @@ export class SqliteJobStore implements JobStore {
     const earlier = loadJob(this.st, entry.endpoint_id, entry.job_id);
     if (earlier === undefined) return undefined;
     if (entry.fingerprint !== idempotency.fingerprint) {
-      throw new SluiceError('ERR_IDEMPOTENCY_CONFLICT', ERROR_TEXT.idempotencyConflict);
+      throw new SluiceError('ERR_IDEMPOTENCY_CONFLICT');
     }
     return rowToJob(earlier);
   }

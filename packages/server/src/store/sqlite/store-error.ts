@@ -1,7 +1,7 @@
 // Failures of the SQLite store as SluiceErrors: a busy or closed database is ERR_UNAVAILABLE (503, retry),
 // anything else ERR_INTERNAL, with the driver's error kept as `cause`.
 import Database from 'better-sqlite3';
-import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+import { SluiceError, isSluiceError } from '@sluice/protocol';
 
 /** SQLite result codes meaning "try again later" rather than "something is broken". */
 const UNAVAILABLE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']);
@@ -14,8 +14,8 @@ export function toStoreError(error: unknown): SluiceError {
   if (isSluiceError(error)) return error;
   const busy = error instanceof Database.SqliteError && UNAVAILABLE_CODES.has(error.code);
   const closed = error instanceof TypeError && /database connection is not open/i.test(error.message);
-  if (busy || closed) return new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable, { cause: error });
-  return new SluiceError('ERR_INTERNAL', ERROR_TEXT.internal, { cause: error });
+  if (busy || closed) return new SluiceError('ERR_UNAVAILABLE', { cause: error });
+  return new SluiceError('ERR_INTERNAL', { cause: error });
 }
 
 /** Settles with `fn`'s result, or rejects with its failure translated by toStoreError. */

@@ -15,6 +15,8 @@ import { rewriteUrl } from './http/url-rewrite.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
 import { createJobContext, type JobContext } from './jobs/job-context.js';
+import { HistoryRecorder } from './jobs/history-recorder.js';
+import { JobLogs } from './jobs/job-logs.js';
 import { JobService } from './jobs/job-service.js';
 import { OutageLog } from './jobs/outage-log.js';
 import { LeaseMonitor } from './jobs/lease-monitor.js';
@@ -32,6 +34,9 @@ import { registerJobDoneBatchRoute } from './routes/worker/job-done-batch.js';
 import { registerJobPostRoutes } from './routes/worker/job-posts.js';
 import { registerStopPingRoutes } from './routes/worker/job-stop-ping.js';
 import { registerJobTakeRoutes } from './routes/worker/job-take.js';
+import { registerHistoryRoutes } from './routes/admin/history-routes.js';
+import type { JobHistory } from './store/job-history.js';
+import type { JobLogStore } from './store/job-log-store.js';
 import type { JobStore } from './store/job-store.js';
 import type { JobRecord } from './store/job-record.js';
 
@@ -46,6 +51,10 @@ export interface AppOptions {
   onPostIgnored?: JobContext['onPostIgnored'];
   /** Shared with the server's timer loops, so one outage is logged once; made here when absent. */
   outages?: OutageLog;
+  /** Job history (the admin jobs routes); absent: those list nothing. */
+  history?: JobHistory;
+  /** Worker log lines (the admin log routes); absent: those answer 404. */
+  logs?: JobLogStore;
 }
 
 export interface SluiceApp {
@@ -103,16 +112,27 @@ export function createApp(options: AppOptions): SluiceApp {
   const wakeups = new Wakeups(now);
   const log = options.logger || (app.log as Logger);
   const outages = options.outages ?? new OutageLog(log, now);
+  const endpoint = (id: string) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined);
+  const history = options.history ? new HistoryRecorder({ endpoint, now, log }, options.history) : undefined;
   const context: JobContext = createJobContext({
     store,
     wakeups,
-    endpoint: (id) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined),
+    endpoint,
     now,
     log,
     outages,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
+    ...(history ? { history, onTransition: (change) => history.record(change) } : {}),
   });
+  if (options.logs) {
+    context.logs = new JobLogs({
+      store: options.logs,
+      wakeups,
+      log,
+      historyRetention: (id) => (options.history ? (context.endpoint(id)?.historyRetention ?? 0) : 0),
+    });
+  }
   const server = config.server;
   const services: AppServices = {
     config,
@@ -163,6 +183,7 @@ export function createApp(options: AppOptions): SluiceApp {
     register(app, services);
   }
   registerProbeRoutes(app, services, () => store.checkWritable(context.now()));
+  registerHistoryRoutes(app, services, context);
 
   return {
     app,

@@ -6,6 +6,7 @@ import { registerAdminCommands } from './admin-commands.js';
 import { unauthorizedHint } from './auth-hint.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerConfigCommands } from './config-commands.js';
+import { registerHistoryCommands } from './history-commands.js';
 import { describeFailure, ExitCode, UsageError } from './exit-codes.js';
 import type { ServeFlags } from './serve-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -41,6 +42,7 @@ program
   .option('--sqlite-path <path>', 'SQLite file, or :memory: (env SLUICE_SQLITE_PATH)')
   .option('--redis-url <url>', 'Redis URL (env SLUICE_REDIS_URL)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env SLUICE_LOG_LEVEL)')
+  .option('--log-format <format>', 'auto (pretty on a terminal), pretty or json (env SLUICE_LOG_FORMAT)')
   .option('--insecure', 'allow a non-loopback listener without API keys (development only)')
   .action(async (flags: ServeFlags) => {
     // Loaded on use: client commands should not pay for Fastify, SQLite and the config schema at start-up.
@@ -58,6 +60,7 @@ program
 registerWorkerCommand(program);
 registerClientCommands(program);
 registerAdminCommands(program);
+registerHistoryCommands(program);
 registerConfigCommands(program);
 
 // The command that ran, so a failure can be explained in its terms (which key flag a 401 concerns).

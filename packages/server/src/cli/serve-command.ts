@@ -1,6 +1,6 @@
 // `sluice serve`: loads the config, refuses an open network listener without keys, starts the server,
 // prints how to try it, and stops cleanly on SIGTERM or SIGINT.
-import { pino } from 'pino';
+import { createLogger } from './create-logger.js';
 import {
   ConfigError,
   loadConfigFile,
@@ -11,7 +11,7 @@ import {
 import type { Config } from '../config/config-schema.js';
 import { startServer } from '../main.js';
 import { StartError } from './exit-codes.js';
-import { openStore } from './open-store.js';
+import { openHistoryStores, openStore } from './open-store.js';
 
 export interface ServeFlags {
   config?: string;
@@ -21,6 +21,7 @@ export interface ServeFlags {
   sqlitePath?: string;
   redisUrl?: string;
   logLevel?: string;
+  logFormat?: string;
   insecure?: boolean;
 }
 
@@ -35,6 +36,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Conf
     sqlitePath: flags.sqlitePath,
     redisUrl: flags.redisUrl,
     logLevel: flags.logLevel,
+    logFormat: flags.logFormat,
     insecure: flags.insecure,
   };
   const overrides: ConfigOverrides = { ...fromEnv };
@@ -85,16 +87,24 @@ export function explainStartFailure(error: unknown, config: Config): unknown {
 
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = loadServeConfig(flags, process.env);
-  const logger = pino({ level: config.log.level });
+  const logger = createLogger(config.log, process.stdout);
   if (config.auth.keys.length === 0) logger.warn('auth is off: no API keys configured (development mode)');
   const store = await openStore(config.store);
   // POST /admin/reload reads the file again, with the same flags and environment on top.
   const reloadConfig = () => loadServeConfig(flags, process.env);
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let stores: Awaited<ReturnType<typeof openHistoryStores>>;
   try {
-    server = await startServer({ config, store, logger, reloadConfig });
+    stores = await openHistoryStores(config.store);
   } catch (error) {
     await store.close();
+    throw error;
+  }
+  const { history, logs } = stores;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config, store, history, logs, logger, reloadConfig });
+  } catch (error) {
+    await Promise.all([store.close(), history.close(), logs.close()]);
     throw explainStartFailure(error, config);
   }
   process.stdout.write(`\n${tryItText(server.baseUrl, config)}\n\n`);

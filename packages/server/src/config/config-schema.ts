@@ -114,6 +114,8 @@ export const endpointSchema = z
     ttl: duration(RANGES.ttl).default(DEFAULTS.ttl),
     runRetention: duration(RANGES.runRetention).default(DEFAULTS.runRetention),
     syncRetention: duration(RANGES.syncRetention).default(DEFAULTS.syncRetention),
+    /** How long the job history keeps a finished job (from its end); 0 turns history off. */
+    historyRetention: duration({ min: 0, max: 90 * 86_400_000 }).default(86_400_000),
     maxRunBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunBytes),
     maxRunsyncBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunsyncBytes),
     maxStreamItemBytes: int(1024, 1024 * MB).default(DEFAULTS.maxStreamItemBytes),
@@ -255,7 +257,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** pretty: human-readable lines; json: one JSON object a line; auto: pretty on a terminal, else json. */
+        format: z.enum(['auto', 'pretty', 'json']).default('auto'),
+      })
       .strict()
       .prefault({}),
     endpoints: z.record(z.string().regex(ID, `endpoint ids use ${ENDPOINT_ID_RULE}`), endpointSchema),

@@ -21,6 +21,7 @@ export interface ConfigOverrides {
   workerKeys?: string[];
   workerTokenSecret?: string;
   logLevel?: string;
+  logFormat?: string;
   insecure?: boolean;
   gpus?: number[];
 }
@@ -76,6 +77,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     adminKeys: list(env['SLUICE_ADMIN_KEYS']),
     workerKeys: list(env['SLUICE_WORKER_KEYS']),
     logLevel: env['SLUICE_LOG_LEVEL'],
+    logFormat: env['SLUICE_LOG_FORMAT'],
     workerTokenSecret: env['SLUICE_WORKER_TOKEN_SECRET'],
     insecure: insecure === undefined ? undefined : insecure === '1' || insecure === 'true',
     gpus: list(env['SLUICE_GPUS'])?.map((g) => intFrom('SLUICE_GPUS', g) ?? 0),
@@ -118,6 +120,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
   addKeys(raw, o.workerKeys, 'worker', 'env-worker');
   if (o.workerTokenSecret !== undefined) section(raw, 'auth')['workerTokenSecret'] = o.workerTokenSecret;
   if (o.logLevel !== undefined) section(raw, 'log')['level'] = o.logLevel;
+  if (o.logFormat !== undefined) section(raw, 'log')['format'] = o.logFormat;
 }
 
 /** Validates a raw config object (as read from a file) after applying overrides. */

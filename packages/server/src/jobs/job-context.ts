@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobStore } from '../store/job-store.js';
 import type { JobRecord } from '../store/job-record.js';
+import type { HistoryRecorder } from './history-recorder.js';
+import type { JobLogs } from './job-logs.js';
 import type { OutageLog } from './outage-log.js';
-import { PublishingStore } from './publishing-store.js';
+import { PublishingStore, type Published } from './publishing-store.js';
 import type { Wakeups } from './wakeups.js';
 
 export interface JobContext {
@@ -18,6 +20,10 @@ export interface JobContext {
   outages?: OutageLog;
   /** Called when a worker post for a known job changed nothing (metrics). */
   onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;
+  /** Job history, when the server keeps it: PublishingStore records every transition into it. */
+  history?: HistoryRecorder;
+  /** Worker log lines, when the server keeps them. */
+  logs?: JobLogs;
 }
 
 export interface JobContextOptions extends Omit<JobContext, 'store'> {
@@ -25,9 +31,11 @@ export interface JobContextOptions extends Omit<JobContext, 'store'> {
   store: JobStore;
   /** Called after a job enters a terminal state (webhook outbox kick, fleet, metrics). */
   onTerminal?: (job: JobRecord) => void;
+  /** Called after every published transition (the job history). */
+  onTransition?: (change: Published) => void;
 }
 
 export function createJobContext(options: JobContextOptions): JobContext {
-  const { store, onTerminal, ...rest } = options;
-  return { ...rest, store: new PublishingStore(store, { wakeups: rest.wakeups, onTerminal }) };
+  const { store, onTerminal, onTransition, ...rest } = options;
+  return { ...rest, store: new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onTransition }) };
 }

@@ -190,4 +190,30 @@ describe('PublishingStore', () => {
       await store.close();
     }
   });
+
+  it('tells onTransition every transition it published, in order, with the status it left (job history)', async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const seen: string[] = [];
+    const store = new PublishingStore(inner, {
+      wakeups: new Wakeups(),
+      onTransition: ({ job, from, streamed }) => seen.push(`${from ?? 'new'}>${job.status}${streamed ? '+item' : ''}`),
+    });
+    try {
+      const { job } = await store.enqueue(newJob());
+      await store.claim(job.endpointId, 'w1', 1, 1);
+      await store.progress(job.endpointId, 'w1', job.id, { step: 1 });
+      await store.appendStream(job.endpointId, 'w1', job.id, 'a');
+      await store.finish(job.endpointId, 'w1', job.id, { status: 'COMPLETED', output: 'done' }, 2);
+      await store.cancel(job.endpointId, job.id, 3);
+      expect(seen).toEqual([
+        'new>IN_QUEUE',
+        'IN_QUEUE>IN_PROGRESS',
+        'IN_PROGRESS>IN_PROGRESS',
+        'IN_PROGRESS>IN_PROGRESS+item',
+        'IN_PROGRESS>COMPLETED',
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -40,6 +40,8 @@ export interface PublishHooks {
   wakeups: Wakeups;
   /** Called after a job enters a terminal state (webhook outbox kick, fleet, metrics). */
   onTerminal?(job: JobRecord): void;
+  /** Called after every published transition, once its wake-ups are out (the job history records it). */
+  onTransition?(change: Published): void;
 }
 
 /**
@@ -66,6 +68,7 @@ export function publishTransition(store: Pick<JobStore, 'signals'>, hooks: Publi
   // 'job' and 'stream' signals above already woke them through wake().
   if (from !== undefined && !enteredTerminal && !change.streamed) hooks.wakeups.notifyAll(changeKey(endpointId, id));
   if (enteredTerminal) hooks.onTerminal?.(job);
+  hooks.onTransition?.(change);
 }
 
 /** Wakes the local long-polls a signal concerns (from this process or, through the store, another). */

@@ -5,7 +5,7 @@ import type { JobStore } from '../../store/job-store.js';
 import type { OutageLog } from '../outage-log.js';
 import { SERVER_VERSION } from '../../version.js';
 import { parseWebhookSecrets } from './signature.js';
-import { WebhookSender, type WebhookAttemptOutcome } from './webhook-sender.js';
+import { WebhookSender, type WebhookAttemptOutcome, type WebhookSenderOptions } from './webhook-sender.js';
 
 export function createWebhookSender(
   config: Config,
@@ -13,6 +13,7 @@ export function createWebhookSender(
   log: Logger,
   onAttempt?: (result: WebhookAttemptOutcome) => void,
   outages?: OutageLog,
+  onDelivery?: WebhookSenderOptions['onDelivery'],
 ): WebhookSender {
   const keys = new Map<string, Buffer[]>();
   for (const [endpointId, endpoint] of Object.entries(config.endpoints)) {
@@ -27,5 +28,6 @@ export function createWebhookSender(
     log,
     onAttempt,
     outages,
+    ...(onDelivery === undefined ? {} : { onDelivery }),
   });
 }

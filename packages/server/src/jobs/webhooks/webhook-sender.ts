@@ -34,6 +34,8 @@ export interface WebhookSenderOptions {
   onAttempt?(result: WebhookAttemptOutcome): void;
   /** Store outages are logged once per incident there, instead of once per poll. */
   outages?: OutageLog;
+  /** Told each attempt with its delivery (job history). */
+  onDelivery?(delivery: WebhookDelivery, attempt: number, result: AttemptResult): void;
 }
 
 export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'gave-up';
@@ -178,6 +180,7 @@ export class WebhookSender {
       attempt,
     };
     this.report(result, settlement.done, fields);
+    this.options.onDelivery?.(delivery, attempt, result);
     if (!settlement.done) this.wakeAt(settlement.retryAt);
   }
 

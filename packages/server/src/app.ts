@@ -20,6 +20,7 @@ import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
 import { registerCancelRetryRoutes } from './routes/public/cancel-retry.js';
+import { registerConsoleRoutes } from './routes/console/console-routes.js';
 import { registerQueueHealthRoutes } from './routes/public/queue-health.js';
 import { registerRunRoutes } from './routes/public/run.js';
 import { registerStatusRoutes } from './routes/public/status.js';
@@ -139,6 +140,7 @@ export function createApp(options: AppOptions): SluiceApp {
   ]) {
     register(app, services);
   }
+  registerConsoleRoutes(app, { ...config.console, log });
 
   return {
     app,

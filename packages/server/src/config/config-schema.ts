@@ -191,6 +191,15 @@ export const configSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
       .prefault({}),
+    /** The web console at /console/ (docs/console.md). */
+    console: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The console's built folder; default: the one `npm run build` writes (packages/console/dist). */
+        root: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     endpoints: z.record(z.string().regex(ID, 'endpoint ids use [A-Za-z0-9_-], 1-64 characters'), endpointSchema),
   })
   .strict();

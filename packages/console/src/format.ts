@@ -1,0 +1,45 @@
+// How the console writes times, durations and sizes.
+
+export function duration(ms: number | undefined): string {
+  if (ms === undefined) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function time(at: number | undefined): string {
+  if (at === undefined) return '–';
+  const d = new Date(at);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  const clock = d.toLocaleTimeString(undefined, { hour12: false });
+  return sameDay ? clock : `${d.toLocaleDateString()} ${clock}`;
+}
+
+export function ago(at: number | undefined, now = Date.now()): string {
+  return at === undefined ? '–' : `${duration(Math.max(0, now - at))} ago`;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A worker's error is often runpod-python's JSON ({error_type, error_message, error_traceback}) or "handler: …\ntraceback: …". */
+export function splitError(error: string): { message: string; traceback?: string } {
+  try {
+    const parsed = JSON.parse(error) as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object') {
+      const message = [parsed['error_type'], parsed['error_message']].filter((v) => typeof v === 'string').join(': ');
+      const traceback = typeof parsed['error_traceback'] === 'string' ? parsed['error_traceback'] : undefined;
+      if (message || traceback) return { message: message || error, traceback };
+    }
+  } catch {
+    // Plain text.
+  }
+  const match = /^([\s\S]*?)\s*\ntraceback: ([\s\S]*)$/.exec(error);
+  return match ? { message: match[1] ?? error, traceback: match[2] } : { message: error };
+}

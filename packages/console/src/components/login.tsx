@@ -15,7 +15,9 @@ export function Login({ refused, onKey }: { refused: boolean; onKey: () => void 
           onKey();
         }}
       >
-        <p>This server has API keys. Enter an admin key (`kind: admin` in `auth.keys`).</p>
+        <p>
+          This server has API keys. Enter an admin key (<code>kind: admin</code> in <code>auth.keys</code>).
+        </p>
         {refused && (
           <p class="error" role="alert">
             The server refused that key. Check it and try again.

@@ -78,8 +78,22 @@ describe.runIf(runBrowser)('web console in Chromium', () => {
       .getByText(/\d+ idle|\d+ running/)
       .waitFor();
     await shoot(page, 'endpoints');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(page, 'endpoints-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 390, height: 844 });
     await shoot(page, 'endpoints-phone');
+    await page.close();
+  });
+
+  it('opens an endpoint with its workers, scaling actions and jobs', async () => {
+    const page = await open('/console/');
+    await page.locator('[data-endpoint="text-transform"]').getByRole('link', { name: 'Jobs and workers' }).click();
+    await page.getByRole('heading', { name: 'Workers' }).waitFor();
+    await page.getByRole('cell', { name: /^w-/ }).first().waitFor();
+    await page.getByLabel('Workers max').waitFor();
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    await shoot(page, 'endpoint');
     await page.close();
   });
 
@@ -133,12 +147,23 @@ describe.runIf(runBrowser)('web console in Chromium', () => {
     await page.getByRole('checkbox', { name: 'FAILED' }).check();
     const link = page.getByRole('link', { name: run.json.id });
     await link.waitFor();
-    await shoot(page, 'endpoint');
+    await shoot(page, 'endpoint-failed-filter');
     await link.click();
     await page.getByText('FAILED', { exact: true }).waitFor();
     await expect.poll(() => page.getByTestId('job-error').textContent()).toContain('boom from the console test');
     await page.getByRole('list', { name: 'Log lines' }).getByText('boom from the console test').first().waitFor();
     await shoot(page, 'job-failed');
+    await page.close();
+  });
+
+  it('shows the jobs above in the endpoint figures', async () => {
+    const page = await open('/console/');
+    const card = page.locator('[data-endpoint="text-transform"]');
+    await card
+      .getByText(/^[1-9]\d*\+?$/)
+      .first()
+      .waitFor();
+    await shoot(page, 'endpoints-after-jobs');
     await page.close();
   });
 });

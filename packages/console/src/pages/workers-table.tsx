@@ -68,7 +68,9 @@ export function WorkersTable({ endpointId }: { endpointId: string }) {
                   <td>
                     {w.stderrTail.length ? (
                       <details>
-                        <summary>{w.stderrTail.length} lines</summary>
+                        <summary>
+                          {w.stderrTail.length} line{w.stderrTail.length === 1 ? '' : 's'}
+                        </summary>
                         <pre class="log">{w.stderrTail.slice(-20).join('\n')}</pre>
                       </details>
                     ) : (

@@ -11,13 +11,22 @@ import { stopAll } from './lib/processes.js';
 import { markdownTable, textTable, writeJson } from './lib/report.js';
 import { REPO_ROOT } from './lib/sluice-server.js';
 import * as ceiling from './scenarios/ceiling.js';
+import * as consolePage from './scenarios/console.js';
 import * as dispatch from './scenarios/dispatch.js';
 import * as endToEnd from './scenarios/end-to-end.js';
 import * as roundTrip from './scenarios/round-trip.js';
 import * as scale from './scenarios/scale.js';
 import * as submit from './scenarios/submit.js';
 
-const SCENARIOS = { ceiling, submit, dispatch, 'round-trip': roundTrip, 'end-to-end': endToEnd, scale };
+const SCENARIOS = {
+  ceiling,
+  submit,
+  dispatch,
+  'round-trip': roundTrip,
+  'end-to-end': endToEnd,
+  scale,
+  console: consolePage,
+};
 
 const SETTINGS = {
   full: {
@@ -26,6 +35,7 @@ const SETTINGS = {
     roundTrip: { sequential: 1000, clients: 4, perClient: 500, workers: 2, concurrency: 4 },
     endToEnd: { jobs: 3000, workers: 2, concurrencies: [1, 8, 32], submitters: 32 },
     scale: { queued: 1_000_000, maxFillSeconds: 900, connections: 64, pollers: 5000, drainers: 32, batch: 64 },
+    console: { jobs: 100_000, warmOpens: 5 },
   },
   quick: {
     submit: { connections: 32, seconds: 5, warmupSeconds: 1 },
@@ -33,6 +43,8 @@ const SETTINGS = {
     roundTrip: { sequential: 300, clients: 4, perClient: 150, workers: 2, concurrency: 4 },
     endToEnd: { jobs: 1000, workers: 2, concurrencies: [1, 8, 32], submitters: 32 },
     scale: { queued: 100_000, maxFillSeconds: 240, connections: 64, pollers: 5000, drainers: 32, batch: 64 },
+    // The figure the issue asks for is at 100,000 jobs: --quick keeps the count and opens the page fewer times.
+    console: { jobs: 100_000, warmOpens: 2 },
   },
 };
 

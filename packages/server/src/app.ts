@@ -14,6 +14,8 @@ import { rewriteUrl } from './http/url-rewrite.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
 import { wake, type JobContext } from './jobs/job-context.js';
+import { HistoryRecorder } from './jobs/history-recorder.js';
+import { JobLogs } from './jobs/job-logs.js';
 import { JobService } from './jobs/job-service.js';
 import { LeaseMonitor } from './jobs/lease-monitor.js';
 import { Wakeups } from './jobs/wakeups.js';
@@ -29,6 +31,9 @@ import { registerJobDoneBatchRoute } from './routes/worker/job-done-batch.js';
 import { registerJobPostRoutes } from './routes/worker/job-posts.js';
 import { registerStopPingRoutes } from './routes/worker/job-stop-ping.js';
 import { registerJobTakeRoutes } from './routes/worker/job-take.js';
+import { registerHistoryRoutes } from './routes/admin/history-routes.js';
+import type { JobHistory } from './store/job-history.js';
+import type { JobLogStore } from './store/job-log-store.js';
 import type { JobStore } from './store/job-store.js';
 import type { JobRecord } from './store/job-record.js';
 
@@ -41,6 +46,10 @@ export interface AppOptions {
   fleet?: FleetView;
   onTerminal?: (job: JobRecord) => void;
   onPostIgnored?: JobContext['onPostIgnored'];
+  /** Job history (the admin jobs routes); absent: those list nothing. */
+  history?: JobHistory;
+  /** Worker log lines (the admin log routes); absent: those answer 404. */
+  logs?: JobLogStore;
 }
 
 export interface SluiceApp {
@@ -97,6 +106,15 @@ export function createApp(options: AppOptions): SluiceApp {
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
   };
+  if (options.history) context.history = new HistoryRecorder(context, options.history);
+  if (options.logs) {
+    context.logs = new JobLogs({
+      store: options.logs,
+      wakeups,
+      log,
+      historyRetention: (id) => (options.history ? (context.endpoint(id)?.historyRetention ?? 0) : 0),
+    });
+  }
   const server = config.server;
   const services: AppServices = {
     config,
@@ -140,6 +158,7 @@ export function createApp(options: AppOptions): SluiceApp {
   ]) {
     register(app, services);
   }
+  registerHistoryRoutes(app, services, context);
   registerConsoleRoutes(app, { ...config.console, log });
 
   return {

@@ -5,11 +5,14 @@ import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
 import type { Config } from './config/config-schema.js';
 import { Fleet } from './fleet/fleet.js';
+import type { HistoryRecorder } from './jobs/history-recorder.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
 import { createWebhookSender } from './jobs/webhooks/create-webhook-sender.js';
 import { registerMetricsRoute } from './metrics/metrics-route.js';
 import { SluiceMetrics } from './metrics/sluice-metrics.js';
 import { registerAdminRoutes } from './routes/admin/admin-routes.js';
+import type { JobHistory } from './store/job-history.js';
+import type { JobLogStore } from './store/job-log-store.js';
 import type { JobStore } from './store/job-store.js';
 import type { JobRecord } from './store/job-record.js';
 
@@ -24,6 +27,9 @@ export interface RunningServer {
 export interface StartOptions {
   config: Config;
   store: JobStore;
+  /** Job history and worker logs (admin jobs and logs routes); absent: not kept. */
+  history?: JobHistory;
+  logs?: JobLogStore;
   logger: Logger;
   /** Re-reads the configuration the way it was first read (POST /admin/reload); absent: nothing to reload. */
   reloadConfig?: () => Config;
@@ -36,10 +42,25 @@ function originFor(config: Config, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-export async function startServer({ config, store, logger, reloadConfig }: StartOptions): Promise<RunningServer> {
+export async function startServer({
+  config,
+  store,
+  history,
+  logs,
+  logger,
+  reloadConfig,
+}: StartOptions): Promise<RunningServer> {
   const server = config.server;
   let metrics: SluiceMetrics | undefined;
-  const webhooks = createWebhookSender(config, store, logger, (result) => metrics?.webhookAttempt(result));
+  // Built after the sender, which reports each attempt to the job history.
+  const later: { recorder?: HistoryRecorder } = {};
+  const webhooks = createWebhookSender(
+    config,
+    store,
+    logger,
+    (result) => metrics?.webhookAttempt(result),
+    (delivery, attempt, result) => later.recorder?.noteWebhookAttempt(delivery, attempt, result),
+  );
   const fleet = new Fleet(
     config,
     { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, reloadConfig },
@@ -52,7 +73,8 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
     metrics?.jobFinished(job);
   };
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
-  const sluice = createApp({ store, config, logger, onTerminal, onPostIgnored, fleet });
+  const sluice = createApp({ store, history, logs, config, logger, onTerminal, onPostIgnored, fleet });
+  later.recorder = sluice.context.history;
   registerAdminRoutes(sluice.app, sluice.services, fleet);
   if (server.metrics.enabled) {
     metrics = new SluiceMetrics({
@@ -95,7 +117,9 @@ export async function startServer({ config, store, logger, reloadConfig }: Start
       await sluice.app.close();
       await reaper.stop();
       await webhooks.stop();
-      await store.close();
+      await sluice.context.logs?.flush();
+      await sluice.context.history?.settle();
+      await Promise.all([store.close(), history?.close(), logs?.close()]);
       logger.info('stopped');
     })());
   return { sluice, baseUrl, fleet, close };

@@ -10,7 +10,7 @@ import {
 } from '../config/load-config.js';
 import type { Config } from '../config/config-schema.js';
 import { startServer } from '../main.js';
-import { openStore } from './open-store.js';
+import { openHistoryStores, openStore } from './open-store.js';
 
 export interface ServeFlags {
   config?: string;
@@ -79,7 +79,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const store = await openStore(config.store);
   // POST /admin/reload reads the file again, with the same flags and environment on top.
   const reloadConfig = () => loadServeConfig(flags, process.env);
-  const server = await startServer({ config, store, logger, reloadConfig });
+  const { history, logs } = await openHistoryStores(config.store);
+  const server = await startServer({ config, store, history, logs, logger, reloadConfig });
   process.stdout.write(`\n${tryItText(server.baseUrl, config)}\n\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');

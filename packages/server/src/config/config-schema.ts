@@ -84,6 +84,8 @@ export const endpointSchema = z
     ttl: ms(RANGES.ttl).default(DEFAULTS.ttl),
     runRetention: ms(RANGES.runRetention).default(DEFAULTS.runRetention),
     syncRetention: ms(RANGES.syncRetention).default(DEFAULTS.syncRetention),
+    /** How long the job history keeps a finished job (ms, from its end); 0 turns history off. */
+    historyRetention: int(0, 90 * 86_400_000).default(86_400_000),
     maxRunBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunBytes),
     maxRunsyncBytes: int(1024, 1024 * MB).default(DEFAULTS.maxRunsyncBytes),
     maxStreamItemBytes: int(1024, 1024 * MB).default(DEFAULTS.maxStreamItemBytes),
@@ -188,7 +190,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** pretty: human-readable lines; json: one JSON object a line; auto: pretty on a terminal, else json. */
+        format: z.enum(['auto', 'pretty', 'json']).default('auto'),
+      })
       .strict()
       .prefault({}),
     /** The web console at /console/ (docs/console.md). */

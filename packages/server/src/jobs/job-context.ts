@@ -5,6 +5,8 @@ import type { JobStore, StoreSignal } from '../store/job-store.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { JobStatus } from '@sluice/protocol';
 import { isTerminal } from '@sluice/protocol';
+import type { HistoryRecorder } from './history-recorder.js';
+import type { JobLogs } from './job-logs.js';
 import { changeKey, jobKey, queueKey, stopKey, streamKey, type Wakeups } from './wakeups.js';
 
 export interface JobContext {
@@ -17,6 +19,10 @@ export interface JobContext {
   onTerminal?(job: JobRecord): void;
   /** Called when a worker post for a known job changed nothing (metrics). */
   onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;
+  /** Job history, when the server keeps it: every announced change is recorded. */
+  history?: HistoryRecorder;
+  /** Worker log lines, when the server keeps them. */
+  logs?: JobLogs;
 }
 
 /** What else a transition did, besides the status change `announce` sees in the record. */
@@ -55,6 +61,7 @@ export function announce(
   // 'job' and 'stream' signals above already woke them through wake().
   if (previous !== undefined && !enteredTerminal && !change.streamed) ctx.wakeups.notifyAll(changeKey(endpointId, id));
   if (enteredTerminal) ctx.onTerminal?.(job);
+  ctx.history?.record(job, previous, change);
 }
 
 /** Wakes the local long-polls a signal concerns (from this process or, through the store, another). */

@@ -25,6 +25,19 @@ export async function expireJobs(ctx: JobContext, now: number): Promise<number> 
   return timedOut.length;
 }
 
+/** Records history may drop at one tick; the rest wait for the next. */
+const HISTORY_TRIM_STEP = 1000;
+
+/** Drops job history past historyRetention with the logs of those jobs, and logs past their retention. */
+export async function trimHistory(ctx: JobContext, now: number): Promise<number> {
+  const dropped = (await ctx.history?.trim(now, HISTORY_TRIM_STEP)) ?? [];
+  const byEndpoint = new Map<string, string[]>();
+  for (const { endpointId, id } of dropped) byEndpoint.set(endpointId, [...(byEndpoint.get(endpointId) ?? []), id]);
+  for (const [endpointId, ids] of byEndpoint) await ctx.logs?.store.dropJobs(endpointId, ids);
+  await ctx.logs?.store.trim(now);
+  return dropped.length;
+}
+
 /** Reclaims the jobs of workers that stopped pinging or reported unhealthy, then forgets old ones. */
 export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions, now: number): Promise<number> {
   let changed = 0;
@@ -78,6 +91,7 @@ export class Reaper {
   async tick(now = this.ctx.now()): Promise<void> {
     await expireJobs(this.ctx, now);
     await reclaimLostWorkers(this.ctx, this.options, now);
+    await trimHistory(this.ctx, now);
     this.ctx.wakeups.prune();
     this.options.onTick?.(now);
   }

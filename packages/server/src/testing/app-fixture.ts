@@ -7,6 +7,8 @@ import type { Config } from '../config/config-schema.js';
 import { resolveConfig } from '../config/load-config.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 import type { JobStore } from '../store/job-store.js';
+import { openSqliteJobHistory } from '../store/sqlite/sqlite-job-history.js';
+import { openSqliteJobLogStore } from '../store/sqlite/sqlite-job-log-store.js';
 
 export interface TestApp extends SluiceApp {
   store: JobStore;
@@ -31,12 +33,14 @@ export interface TestResponse {
 export async function createTestApp(rawConfig: Record<string, unknown> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const store = openSqliteJobStore({ path: join(dir, 'sluice.db') });
+  const history = openSqliteJobHistory(join(dir, 'sluice.db'));
+  const logs = openSqliteJobLogStore(join(dir, 'sluice.db'));
   const config = resolveConfig({
     server: { workerPollHoldMs: 1000 },
     endpoints: { echo: {}, other: {} },
     ...rawConfig,
   });
-  const sluice = createApp({ store, config, logger: false });
+  const sluice = createApp({ store, history, logs, config, logger: false });
   await sluice.app.ready();
   return {
     ...sluice,
@@ -62,7 +66,9 @@ export async function createTestApp(rawConfig: Record<string, unknown> = {}): Pr
     async close() {
       sluice.endHolds();
       await sluice.app.close();
-      await store.close();
+      await sluice.context.logs?.flush();
+      await sluice.context.history?.settle();
+      await Promise.all([store.close(), history.close(), logs.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,13 +4,14 @@ import type { Config } from '../../config/config-schema.js';
 import type { JobStore } from '../../store/job-store.js';
 import { SERVER_VERSION } from '../../version.js';
 import { parseWebhookSecrets } from './signature.js';
-import { WebhookSender, type WebhookAttemptOutcome } from './webhook-sender.js';
+import { WebhookSender, type WebhookAttemptOutcome, type WebhookSenderOptions } from './webhook-sender.js';
 
 export function createWebhookSender(
   config: Config,
   store: JobStore,
   log: Logger,
   onAttempt?: (result: WebhookAttemptOutcome) => void,
+  onDelivery?: WebhookSenderOptions['onDelivery'],
 ): WebhookSender {
   const keys = new Map<string, Buffer[]>();
   for (const [endpointId, endpoint] of Object.entries(config.endpoints)) {
@@ -23,5 +24,6 @@ export function createWebhookSender(
     userAgent: `sluice/${SERVER_VERSION}`,
     log,
     onAttempt,
+    ...(onDelivery === undefined ? {} : { onDelivery }),
   });
 }

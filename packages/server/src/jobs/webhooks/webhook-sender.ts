@@ -28,6 +28,8 @@ export interface WebhookSenderOptions {
   lookup?: LookupAll;
   /** Told the result of every attempt (metrics): delivered, retry, refused or gave-up. */
   onAttempt?(result: WebhookAttemptOutcome): void;
+  /** Told each attempt with its delivery (job history). */
+  onDelivery?(delivery: WebhookDelivery, attempt: number, result: AttemptResult): void;
 }
 
 export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'gave-up';
@@ -160,6 +162,7 @@ export class WebhookSender {
       attempt,
     };
     this.report(result, settlement.done, fields);
+    this.options.onDelivery?.(delivery, attempt, result);
     if (!settlement.done) this.wakeAt(settlement.retryAt);
   }
 

@@ -1,0 +1,104 @@
+// Worker log lines, tied to jobs and workers: the launcher hands each line here; lines of one event-loop turn go
+// to the log store (store/job-log-store.ts) in one append, and followers on this server are woken at once
+// (followers on other servers re-read each second). Log keeping is bookkeeping: a failed append is reported
+// once in the server log and never stops a worker.
+import type { Logger } from 'pino';
+import {
+  LOG_RETENTION_MS,
+  type JobLogStore,
+  type LogEntry,
+  type LogRead,
+  type LogRetention,
+} from '../store/job-log-store.js';
+import type { Wakeups } from './wakeups.js';
+
+export const jobLogKey = (endpointId: string, jobId: string) => `l:${endpointId}:job:${jobId}`;
+export const workerLogKey = (endpointId: string, workerId: string) => `l:${endpointId}:worker:${workerId}`;
+
+/** Lines buffered at most before an append is forced within the turn. */
+const MAX_BUFFERED = 500;
+
+export interface JobLogsOptions {
+  store: JobLogStore;
+  wakeups: Wakeups;
+  log: Logger;
+  /** historyRetention of the endpoint: 0 means history is off, so job lines expire on their own. */
+  historyRetention(endpointId: string): number;
+}
+
+export class JobLogs {
+  private buffer = new Map<string, LogEntry[]>();
+  private scheduled = false;
+  private flushing: Promise<void> = Promise.resolve();
+  private failing = false;
+
+  constructor(private readonly options: JobLogsOptions) {}
+
+  get store(): JobLogStore {
+    return this.options.store;
+  }
+
+  add(endpointId: string, entry: LogEntry): void {
+    const lines = this.buffer.get(endpointId) ?? [];
+    lines.push(entry);
+    this.buffer.set(endpointId, lines);
+    if (lines.length >= MAX_BUFFERED) void this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Appends what is buffered; resolves once it is in the store. */
+  flush(): Promise<void> {
+    this.scheduled = false;
+    const batches = [...this.buffer];
+    this.buffer = new Map();
+    this.flushing = this.flushing.then(async () => {
+      for (const [endpointId, entries] of batches) await this.append(endpointId, entries);
+    });
+    return this.flushing;
+  }
+
+  /** The worker's output is closed: flushes its lines, marks it ended and ends its followers. */
+  async endWorker(endpointId: string, workerId: string, now: number): Promise<void> {
+    await this.flush();
+    try {
+      await this.store.endWorker(endpointId, workerId, now, this.retention(endpointId));
+    } catch (err) {
+      this.options.log.warn({ err, endpointId, workerId }, 'cannot mark worker log ended');
+    }
+    this.options.wakeups.notifyAll(workerLogKey(endpointId, workerId));
+  }
+
+  readJob(endpointId: string, jobId: string, after?: number): Promise<LogRead> {
+    return this.store.readJob(endpointId, jobId, after);
+  }
+
+  readWorker(endpointId: string, workerId: string, after?: number): Promise<LogRead> {
+    return this.store.readWorker(endpointId, workerId, after);
+  }
+
+  retention(endpointId: string): LogRetention {
+    const history = this.options.historyRetention(endpointId);
+    return history > 0 ? { workerMs: LOG_RETENTION_MS } : { workerMs: LOG_RETENTION_MS, jobMs: LOG_RETENTION_MS };
+  }
+
+  private async append(endpointId: string, entries: LogEntry[]): Promise<void> {
+    try {
+      await this.store.append(endpointId, entries, this.retention(endpointId));
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.options.log.warn({ err, endpointId }, 'cannot store worker log lines');
+      this.failing = true;
+      return;
+    }
+    const { wakeups } = this.options;
+    const keys = new Set<string>();
+    for (const entry of entries) {
+      keys.add(workerLogKey(endpointId, entry.workerId));
+      if (entry.jobId !== undefined) keys.add(jobLogKey(endpointId, entry.jobId));
+    }
+    for (const key of keys) wakeups.notifyAll(key);
+  }
+}

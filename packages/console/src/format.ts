@@ -1,7 +1,7 @@
 // How the console writes times, durations and sizes.
 
-export function duration(ms: number | undefined): string {
-  if (ms === undefined) return '–';
+export function duration(ms: number | null | undefined): string {
+  if (ms === undefined || ms === null) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
@@ -10,8 +10,8 @@ export function duration(ms: number | undefined): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function time(at: number | undefined): string {
-  if (at === undefined) return '–';
+export function time(at: number | null | undefined): string {
+  if (at === undefined || at === null) return '–';
   const d = new Date(at);
   const sameDay = d.toDateString() === new Date().toDateString();
   const clock = d.toLocaleTimeString(undefined, { hour12: false });

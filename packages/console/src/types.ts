@@ -67,18 +67,18 @@ export interface Health {
   workers: Record<string, number>;
 }
 
-/** One row of the job history list (issue 14). */
+/** One row of the job history list (GET /admin/endpoints/{id}/jobs); absent values are null. */
 export interface JobSummary {
   id: string;
   status: JobStatus;
   createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-  delayTime?: number;
-  executionTime?: number;
-  workerId?: string;
-  retries?: number;
-  error?: string;
+  startedAt: number | null;
+  finishedAt: number | null;
+  delayTime: number | null;
+  executionTime: number | null;
+  workerId: string | null;
+  retries: number;
+  error: string | null;
 }
 
 export interface JobPage {
@@ -93,17 +93,32 @@ export interface TimelineEvent {
   workerId?: string;
 }
 
-/** The whole history record of a job; fields the server leaves out are simply not shown. */
-export interface JobRecordView {
-  job?: Partial<JobSummary> & { queuedAt?: number; webhook?: string; executionTimeout?: number; ttl?: number };
-  status?: StatusObject;
-  input?: unknown;
-  output?: unknown;
+export interface WebhookAttempt {
+  at: number;
+  attempt: number;
+  status?: number;
+  ok: boolean;
   error?: string;
+}
+
+/** The whole record of a job (GET /admin/endpoints/{id}/jobs/{jobId}). */
+export interface JobDetail {
+  status: StatusObject;
+  createdAt: number;
+  /** null when history did not keep it (see droppedBodies). */
+  input: unknown;
   droppedBodies?: { input?: number; output?: number };
-  timeline?: TimelineEvent[];
-  streamItems?: number;
-  webhookAttempts?: { at: number; attempt: number; status?: number; ok: boolean; error?: string }[];
+  policy?: { executionTimeout: number; ttl: number; lowPriority: boolean };
+  sync?: boolean;
+  webhook?: { url: string; attempts: WebhookAttempt[] } | null;
+  timeline: TimelineEvent[];
+  timelineDropped?: number;
+  /** null when history was off for the job. */
+  streamItems: number | null;
+  /** The public routes still answer for the job. */
+  live: boolean;
+  retainUntil?: number;
+  historyExpiresAt?: number;
 }
 
 export interface LogLine {

@@ -8,12 +8,12 @@ import { StatusBadge } from '../components/status-badge.js';
 import { bytes, duration, splitError, time } from '../format.js';
 import { useEventStream } from '../hooks.js';
 import { href } from '../route.js';
-import { TERMINAL, type JobRecordView, type StatusObject } from '../types.js';
+import { TERMINAL, type JobDetail, type StatusObject } from '../types.js';
 import { LogLines } from './log-lines.js';
 import { ProgressView } from './progress-view.js';
 
 interface Loaded {
-  record?: JobRecordView;
+  record?: JobDetail;
   /** Why there is no history record: none kept, or no history API on this server. */
   recordNote?: string;
   status?: StatusObject;
@@ -23,7 +23,7 @@ interface Loaded {
 
 async function load(endpointId: string, jobId: string, signal: AbortSignal): Promise<Loaded> {
   const [record, status] = await Promise.allSettled([
-    api<JobRecordView>('GET', `/admin/endpoints/${enc(endpointId)}/jobs/${enc(jobId)}`, { signal }),
+    api<JobDetail>('GET', `/admin/endpoints/${enc(endpointId)}/jobs/${enc(jobId)}`, { signal }),
     api<StatusObject>('GET', `/v2/${enc(endpointId)}/status/${enc(jobId)}`, { signal }),
   ]);
   const loaded: Loaded = {};
@@ -36,12 +36,9 @@ async function load(endpointId: string, jobId: string, signal: AbortSignal): Pro
   return loaded;
 }
 
-/** The status as best known: the live status object, else what the history record holds. */
+/** The status as best known: the public route's answer, else the one the job's record holds. */
 function currentStatus(loaded: Loaded): StatusObject | undefined {
-  if (loaded.status) return loaded.status;
-  const job = loaded.record?.status ?? loaded.record?.job;
-  if (!job?.status) return undefined;
-  return { ...(job as StatusObject), ...(loaded.record?.error ? { error: loaded.record.error } : {}) };
+  return loaded.status ?? loaded.record?.status;
 }
 
 export function JobPage({ endpointId, jobId }: { endpointId: string; jobId: string }) {
@@ -136,14 +133,16 @@ function JobDetails(props: {
   const { status, loaded, terminal } = props;
   const record = loaded.record;
   const failed = status.status === 'FAILED' || status.status === 'TIMED_OUT';
-  const output = terminal ? (status.output ?? record?.output) : undefined;
+  const output = terminal ? status.output : undefined;
   return (
     <>
       <section class="job-head" aria-label="Status">
         <p class="job-status" aria-live="polite">
           <StatusBadge status={status.status} />
           {!terminal && <span class="live">live</span>}
-          {loaded.gone && <span class="muted"> Past its retention on the public API; shown from the job history.</span>}
+          {loaded.gone && loaded.record && (
+            <span class="muted"> Past its retention on the public API; shown from the job history.</span>
+          )}
         </p>
         <dl class="figures">
           <div>
@@ -184,9 +183,10 @@ function JobDetails(props: {
         </section>
       )}
       {status.error !== undefined && <ErrorView error={status.error} />}
-      {record?.timeline && record.timeline.length > 0 && (
+      {record && record.timeline.length > 0 && (
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline</h2>
+          {record.timelineDropped ? <p class="muted">{record.timelineDropped} older events were dropped.</p> : null}
           <ol class="timeline">
             {record.timeline.map((event, i) => (
               <li key={`${event.at}-${i}`}>
@@ -203,13 +203,15 @@ function JobDetails(props: {
           </ol>
         </section>
       )}
-      {record?.streamItems !== undefined && record.streamItems > 0 && (
+      {record?.streamItems != null && record.streamItems > 0 && (
         <p class="muted">
           {record.streamItems} stream item{record.streamItems === 1 ? '' : 's'} posted. The console does not read them:
           a <code>/stream</code> read hands each item out once, and would take it from the job's client.
         </p>
       )}
-      {record && 'input' in record && <JsonView label="Input" value={record.input} file={`${status.id}-input.json`} />}
+      {record && record.input !== null && (
+        <JsonView label="Input" value={record.input} file={`${status.id}-input.json`} />
+      )}
       {record?.droppedBodies?.input !== undefined && (
         <p class="muted">Input not kept in history ({bytes(record.droppedBodies.input)}).</p>
       )}
@@ -217,6 +219,7 @@ function JobDetails(props: {
       {record?.droppedBodies?.output !== undefined && (
         <p class="muted">Output not kept in history ({bytes(record.droppedBodies.output)}).</p>
       )}
+      {record?.webhook && <WebhookView webhook={record.webhook} />}
     </>
   );
 }
@@ -234,6 +237,30 @@ function ErrorView({ error }: { error: string }) {
           <summary>Traceback</summary>
           <pre class="log">{traceback}</pre>
         </details>
+      )}
+    </section>
+  );
+}
+
+function WebhookView({ webhook }: { webhook: NonNullable<JobDetail['webhook']> }) {
+  return (
+    <section aria-labelledby="webhook-title">
+      <h2 id="webhook-title">Webhook</h2>
+      <p>
+        <code>{webhook.url}</code>
+      </p>
+      {webhook.attempts.length === 0 ? (
+        <p class="muted">No delivery attempt yet.</p>
+      ) : (
+        <ol class="timeline">
+          {webhook.attempts.map((a) => (
+            <li key={a.attempt}>
+              <span class="muted">{time(a.at)}</span> attempt {a.attempt}: {a.ok ? 'delivered' : 'failed'}
+              {a.status !== undefined && ` (HTTP ${a.status})`}
+              {a.error && ` ${a.error}`}
+            </li>
+          ))}
+        </ol>
       )}
     </section>
   );

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, enc, isMissingRoute } from '../api.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { duration, time } from '../format.js';
+import { duration, splitError, time } from '../format.js';
 import { usePolled } from '../hooks.js';
 import { href } from '../route.js';
 import { JOB_STATUSES, type JobPage, type JobStatus } from '../types.js';
@@ -132,7 +132,9 @@ export function JobsList({ endpointId }: { endpointId: string }) {
                       <td>{time(job.createdAt)}</td>
                       <td>{duration(job.delayTime)}</td>
                       <td>{duration(job.executionTime)}</td>
-                      <td class="error-cell">{job.error ?? ''}</td>
+                      <td class="error-cell" title={job.error ?? undefined}>
+                        {job.error === null ? '' : splitError(job.error).message}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

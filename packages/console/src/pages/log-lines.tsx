@@ -1,7 +1,7 @@
 // A job's log lines (GET /admin/endpoints/{id}/jobs/{jobId}/logs): followed over server-sent events while the
 // job runs, read once as JSON when it has ended (which also catches the last lines a closing stream could miss).
 import { useEffect, useState } from 'preact/hooks';
-import { api, enc, errorText, isMissingRoute } from '../api.js';
+import { api, ApiError, enc, errorText, isMissingRoute } from '../api.js';
 import { time } from '../format.js';
 import { useEventStream } from '../hooks.js';
 import type { LogLine } from '../types.js';
@@ -12,15 +12,11 @@ function keyOf(line: Keyed): string {
   return line.seq !== undefined ? `#${line.seq}` : `${line.time}|${line.workerId ?? ''}|${line.message}`;
 }
 
-/** The logs stream's data may be one line, a list of lines, or `{lines}`; all are accepted. */
+/** A `line` event's data: one stored log entry. */
 function linesIn(data: unknown): Keyed[] {
-  if (Array.isArray(data)) return data.flatMap(linesIn);
-  if (data && typeof data === 'object') {
-    const value = data as { lines?: unknown; message?: unknown };
-    if (Array.isArray(value.lines)) return linesIn(value.lines);
-    if (typeof value.message === 'string') return [data as Keyed];
-  }
-  return [];
+  return data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string'
+    ? [data as Keyed]
+    : [];
 }
 
 function merge(current: Keyed[], added: Keyed[]): Keyed[] {
@@ -36,21 +32,28 @@ export function LogLines({ endpointId, jobId, terminal }: { endpointId: string; 
   const [problem, setProblem] = useState<string>();
 
   const explain = (error: unknown) =>
-    setProblem(isMissingRoute(error) ? 'This server keeps no job logs (it has no job history API).' : errorText(error));
+    setProblem(
+      isMissingRoute(error)
+        ? 'This server keeps no job logs (it has no job history API).'
+        : error instanceof ApiError && error.status === 404
+          ? 'No log lines kept for this job.'
+          : errorText(error),
+    );
 
   useEventStream(
     path,
     !terminal,
     (event) => {
-      if (event.event === 'done' || event.event === 'end') return true;
+      let data: unknown;
       try {
-        const data: unknown = JSON.parse(event.data);
-        if (data && typeof data === 'object' && (data as { truncated?: unknown }).truncated === true)
-          setTruncated(true);
-        setLines((current) => merge(current, linesIn(data)));
+        data = JSON.parse(event.data);
       } catch {
-        // A line that is not JSON is not a log entry.
+        return false;
       }
+      // `end` closes the follow (the job ended and its worker's output drained) and says whether lines were dropped.
+      if (data && typeof data === 'object' && (data as { truncated?: unknown }).truncated === true) setTruncated(true);
+      if (event.event === 'end') return true;
+      if (event.event === 'line') setLines((current) => merge(current, linesIn(data)));
       return false;
     },
     (error) => {

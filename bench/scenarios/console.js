@@ -12,7 +12,7 @@ import { row, skipped } from '../lib/report.js';
 import { benchEndpoint, startSluice } from '../lib/sluice-server.js';
 import { monoMs, summarize } from '../lib/stats.js';
 
-export const title = 'console: jobs page with 100,000 jobs stored';
+export const title = 'the web console’s jobs page with 100,000 jobs stored';
 
 const TARGET_MS = 1000;
 const PAGE_ROWS = 50;

@@ -43,3 +43,13 @@ export function splitError(error: string): { message: string; traceback?: string
   const match = /^([\s\S]*?)\s*\ntraceback: ([\s\S]*)$/.exec(error);
   return match ? { message: match[1] ?? error, traceback: match[2] } : { message: error };
 }
+
+/** How far a progress value says the job is, 0..1: from `percent`, or `step` of `of` (or `total`). */
+export function progressFraction(output: unknown): number | undefined {
+  if (!output || typeof output !== 'object') return undefined;
+  const p = output as Record<string, unknown>;
+  if (typeof p['percent'] === 'number') return Math.min(1, Math.max(0, p['percent'] / 100));
+  const total = typeof p['of'] === 'number' ? p['of'] : p['total'];
+  if (typeof p['step'] === 'number' && typeof total === 'number' && total > 0) return Math.min(1, p['step'] / total);
+  return undefined;
+}

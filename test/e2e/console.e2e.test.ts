@@ -5,7 +5,7 @@
 // to test-results/console/ (gitignored).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, SCREENSHOT_DIR, type Browser } from './support/browser.js';
 import { eventually, http, removeDir, startServerProcess, type ServerProcess } from './support/server-process.js';
 
@@ -24,6 +24,24 @@ const ENDPOINTS = {
     worker: { command: 'node', args: ['examples/dist/token-stream/worker.js'] },
   },
 };
+
+/** Script errors and Content-Security-Policy violations a page reports: each test ends with none. */
+const pageProblems: string[] = [];
+
+function watch(page: Page): Page {
+  page.setDefaultTimeout(UI_TIMEOUT);
+  page.on('pageerror', (error) => pageProblems.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text()))
+      pageProblems.push(message.text());
+  });
+  return page;
+}
+
+afterEach(() => {
+  const problems = pageProblems.splice(0);
+  expect(problems).toEqual([]);
+});
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
@@ -59,8 +77,7 @@ describe.runIf(runBrowser)('web console in Chromium', () => {
   });
 
   async function open(path: string): Promise<Page> {
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
+    const page = watch(await browser.context.newPage());
     await page.goto(`${server.baseUrl}${path}`);
     return page;
   }
@@ -202,8 +219,7 @@ describe.runIf(runBrowser)('web console with auth on', () => {
   });
 
   it('asks for an admin key, refuses a wrong one and lets the right one in; the page itself carries none', async () => {
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
+    const page = watch(await browser.context.newPage());
     const response = await page.goto(`${server.baseUrl}/console/`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(await response?.text()).not.toContain(ADMIN_KEY);

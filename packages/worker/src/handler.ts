@@ -1,6 +1,6 @@
 // What a handler is: its job and context types, and how its return value is told apart (value or stream).
 import type { Json, WorkerJob } from '@sluice/protocol';
-import type { WorkerLogger } from './logger.js';
+import type { JobLogger } from './logger.js';
 
 /** The job a handler receives: the wire job object (spec §3), with `input` typed by the caller. */
 export type HandlerJob<TInput = Json> = Omit<WorkerJob, 'input'> & { input: TInput };
@@ -14,8 +14,8 @@ export interface JobContext {
    */
   progress(value: unknown): Promise<void>;
   workerId: string;
-  /** Logger whose lines carry this job's id. */
-  log: WorkerLogger;
+  /** `ctx.log.info(message, fields?)` and so on: lines that carry this job's id (Sluice files them under it). */
+  log: JobLogger;
 }
 
 /**

@@ -8,6 +8,7 @@ import { InFlightJobs } from './in-flight.js';
 import { JobLoop } from './job-loop.js';
 import { JobReporter } from './job-reporter.js';
 import { runJob } from './job-runner.js';
+import { captureConsole } from './console-capture.js';
 import { createConsoleLogger, type WorkerLogger } from './logger.js';
 import { DEFAULT_TIMINGS, type StartOptions, type TestJob, type WorkerTimings } from './options.js';
 import { Pinger } from './pinger.js';
@@ -64,7 +65,8 @@ export async function start<TInput = Json>(options: StartOptions<TInput>): Promi
     jobDoneBatch: workerEnv.jobDoneBatchTemplate,
   };
   if (!templates.jobStream) log.warn('RUNPOD_WEBHOOK_POST_STREAM is not set; generator output cannot be streamed');
-  await serve(options, workerEnv, templates, log);
+  // Launched by a server (which sets the endpoint id): console output of a handler goes under its job.
+  await serve(options, workerEnv, templates, log, Boolean(env['RUNPOD_ENDPOINT_ID']));
 }
 
 async function serve<TInput>(
@@ -72,6 +74,7 @@ async function serve<TInput>(
   env: WorkerEnv,
   templates: UrlTemplates,
   log: WorkerLogger,
+  tieConsoleToJobs: boolean,
 ): Promise<void> {
   // Explicit `undefined` members keep their defaults (a spread alone would copy them over).
   const given = Object.entries(options.timings ?? {}).filter(([, value]) => value !== undefined);
@@ -144,6 +147,9 @@ async function serve<TInput>(
   }
 
   const detachStopTriggers = attachStopTriggers(loop, options, timings.sameStopWindowMs);
+  const releaseConsole = tieConsoleToJobs
+    ? captureConsole(() => (inFlight.size === 1 ? inFlight.ids()[0] : undefined))
+    : undefined;
   log.info(`worker ${workerId} started`);
   pinger?.start();
   stopLoop?.start();
@@ -151,6 +157,7 @@ async function serve<TInput>(
     await loop.run();
   } finally {
     detachStopTriggers();
+    releaseConsole?.();
     await Promise.all([stopLoop?.stop(), pinger?.stop()]);
     // Every request has settled by now: the drain waited for the jobs' posts, the loops for their polls.
     http.close();

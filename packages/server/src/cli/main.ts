@@ -37,6 +37,7 @@ program
   .option('--sqlite-path <path>', 'SQLite file, or :memory: (env SLUICE_SQLITE_PATH)')
   .option('--redis-url <url>', 'Redis URL (env SLUICE_REDIS_URL)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env SLUICE_LOG_LEVEL)')
+  .option('--log-format <format>', 'auto (pretty on a terminal), pretty or json (env SLUICE_LOG_FORMAT)')
   .option('--insecure', 'allow a non-loopback listener without API keys (development only)')
   .action(async (flags: ServeFlags) => {
     // Loaded on use: client commands should not pay for Fastify, SQLite and the config schema at start-up.

@@ -1,6 +1,6 @@
 // `sluice serve`: loads the config, refuses an open network listener without keys, starts the server,
 // prints how to try it, and stops cleanly on SIGTERM or SIGINT.
-import { pino } from 'pino';
+import { createLogger } from './create-logger.js';
 import {
   ConfigError,
   loadConfigFile,
@@ -20,6 +20,7 @@ export interface ServeFlags {
   sqlitePath?: string;
   redisUrl?: string;
   logLevel?: string;
+  logFormat?: string;
   insecure?: boolean;
 }
 
@@ -34,6 +35,7 @@ export function loadServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Conf
     sqlitePath: flags.sqlitePath,
     redisUrl: flags.redisUrl,
     logLevel: flags.logLevel,
+    logFormat: flags.logFormat,
     insecure: flags.insecure,
   };
   const overrides: ConfigOverrides = { ...fromEnv };
@@ -74,7 +76,7 @@ function tryItText(baseUrl: string, config: Config): string {
 
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = loadServeConfig(flags, process.env);
-  const logger = pino({ level: config.log.level });
+  const logger = createLogger(config.log, process.stdout);
   if (config.auth.keys.length === 0) logger.warn('auth is off: no API keys configured (development mode)');
   const store = await openStore(config.store);
   // POST /admin/reload reads the file again, with the same flags and environment on top.

@@ -16,6 +16,7 @@ export interface ConfigOverrides {
   apiKeys?: string[];
   workerTokenSecret?: string;
   logLevel?: string;
+  logFormat?: string;
   insecure?: boolean;
   gpus?: number[];
 }
@@ -62,6 +63,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     redisPrefix: env['SLUICE_REDIS_PREFIX'],
     apiKeys: list(env['SLUICE_API_KEYS']),
     logLevel: env['SLUICE_LOG_LEVEL'],
+    logFormat: env['SLUICE_LOG_FORMAT'],
     workerTokenSecret: env['SLUICE_WORKER_TOKEN_SECRET'],
     insecure: insecure === undefined ? undefined : insecure === '1' || insecure === 'true',
     gpus: list(env['SLUICE_GPUS'])?.map((g) => intFrom('SLUICE_GPUS', g) ?? 0),
@@ -98,6 +100,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
   }
   if (o.workerTokenSecret !== undefined) section(raw, 'auth')['workerTokenSecret'] = o.workerTokenSecret;
   if (o.logLevel !== undefined) section(raw, 'log')['level'] = o.logLevel;
+  if (o.logFormat !== undefined) section(raw, 'log')['format'] = o.logFormat;
 }
 
 function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {

@@ -314,7 +314,18 @@ export class Launcher {
       }),
     );
     const log = this.log.child({ endpointId, workerId });
-    const proc = new WorkerProcess({ command: command.command, args: command.args, cwd: command.cwd, env }, log);
+    const proc = new WorkerProcess(
+      { command: command.command, args: command.args, cwd: command.cwd, env },
+      log,
+      ({ level, jobId, message }) =>
+        this.ctx.logs?.add(endpointId, {
+          time: this.ctx.now(),
+          level,
+          workerId,
+          message,
+          ...(jobId === undefined ? {} : { jobId }),
+        }),
+    );
     const worker: Managed = {
       endpointId,
       workerId,
@@ -346,6 +357,8 @@ export class Launcher {
     const { store } = this.ctx;
     const slot = this.slot(endpointId);
     const livedMs = Date.now() - worker.startedAt;
+    // Its output is closed: its log followers can stop once its last lines are stored.
+    await this.ctx.logs?.endWorker(endpointId, workerId, this.ctx.now());
     try {
       const record = await store.getWorker(endpointId, workerId);
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.

@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { WorkerProcess } from './worker-process.js';
+import { WorkerProcess, type WorkerLine } from './worker-process.js';
 
 const log = pino({ level: 'silent' });
 
@@ -15,5 +16,35 @@ describe('WorkerProcess', () => {
     expect(exit.code).toBe(7);
     expect(Date.now() - started).toBeLessThan(2500);
     expect(worker.stderrTail()).toEqual(['last words']);
+  });
+
+  it('lifts a worker JSON line into real log fields at its own level, and hands every line on', async () => {
+    const records: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        records.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const captured = pino({ level: 'debug' }, sink).child({ workerId: 'w-1' });
+    const lines: WorkerLine[] = [];
+    const json = JSON.stringify({ requestId: 'job-9', message: 'bad input', level: 'ERROR' });
+    const worker = new WorkerProcess(
+      { command: 'sh', args: ['-c', `echo '${json}'; echo plain problem >&2`], env: process.env },
+      captured,
+      (line) => lines.push(line),
+    );
+    await worker.exited;
+    // Two pipes: their lines may arrive in either order.
+    expect(lines).toHaveLength(2);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        { stream: 'stdout', level: 'error', jobId: 'job-9', message: 'bad input' },
+        { stream: 'stderr', level: 'warn', message: 'plain problem' },
+      ]),
+    );
+    const lifted = records.find((r) => r['msg'] === 'bad input');
+    expect(lifted).toMatchObject({ level: 50, jobId: 'job-9', workerId: 'w-1', stream: 'stdout' });
+    expect(records.find((r) => r['msg'] === 'plain problem')).toMatchObject({ level: 40, stream: 'stderr' });
   });
 });

@@ -1,9 +1,16 @@
-// One launched worker process: spawns it, logs its output line by line, keeps the tail of its stderr for
-// operators (crash loops), and stops it with SIGTERM, then SIGKILL once the grace period is over.
+// One launched worker process: spawns it, reads its output line by line (a worker's JSON line becomes a log
+// entry at its own level, with its job id: worker-log-line.ts), keeps the tail of its stderr for operators
+// (crash loops), and stops it with SIGTERM, then SIGKILL once the grace period is over.
 import { existsSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
+import { parseWorkerLine, type ParsedLine } from './worker-log-line.js';
+
+/** A line the worker wrote, read and classified. */
+export interface WorkerLine extends ParsedLine {
+  stream: 'stdout' | 'stderr';
+}
 
 /**
  * On Linux a launched worker gets SIGTERM when the server dies, however it dies (kill -9, OOM): setpriv
@@ -39,7 +46,8 @@ export class WorkerProcess {
   /** Settles once the process is gone and its output closed (or it never started). */
   readonly exited: Promise<ProcessExit>;
 
-  constructor(command: WorkerCommand, log: Logger) {
+  /** `log` gets every line at its level with `stream` and `jobId` fields; `onLine` gets it too (log keeping). */
+  constructor(command: WorkerCommand, log: Logger, onLine?: (line: WorkerLine) => void) {
     const [file, args] = SETPRIV
       ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', command.command, ...command.args]]
       : [command.command, command.args];
@@ -55,7 +63,12 @@ export class WorkerProcess {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
         if (name === 'stderr') this.keep(line);
-        log.info({ stream: name }, line);
+        const parsed = parseWorkerLine(line, name);
+        log[parsed.level](
+          { stream: name, ...(parsed.jobId === undefined ? {} : { jobId: parsed.jobId }) },
+          parsed.message,
+        );
+        onLine?.({ ...parsed, stream: name });
       });
     }
     this.exited = new Promise<ProcessExit>((resolve) => {

@@ -147,7 +147,7 @@ describe.runIf(runBrowser)('web console in Chromium', () => {
     await page.close();
   });
 
-  it('finds a failed job under the failed filter and shows its error and log lines', async (ctx) => {
+  it('finds a failed job under the failed filter and shows its error and log lines', async () => {
     const run = await http('POST', `${server.baseUrl}/v2/text-transform/run`, {
       input: { text: 'doomed', fail: 'boom from the console test' },
     });

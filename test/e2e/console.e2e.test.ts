@@ -108,6 +108,10 @@ describe.runIf(runBrowser)('web console in Chromium', () => {
     await page.locator('[data-endpoint="text-transform"]').getByRole('link', { name: 'Jobs and workers' }).click();
     await page.getByRole('heading', { name: 'Workers' }).waitFor();
     await page.getByRole('cell', { name: /^w-/ }).first().waitFor();
+    // A worker's log, read from the log route when opened.
+    await page.getByText('Last lines').first().click();
+    await page.locator('td details pre.log').first().or(page.getByText('No lines.')).waitFor();
+    expect(await page.getByText('Loading…').count()).toBe(0);
     await page.getByLabel('Workers max').waitFor();
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
     await shoot(page, 'endpoint');

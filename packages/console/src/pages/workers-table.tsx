@@ -1,8 +1,9 @@
-// An endpoint's workers: state, GPUs, jobs in flight, uptime, crash-loop state and their last stderr lines.
+// An endpoint's workers: state, GPUs, jobs in flight, uptime, crash-loop state and their last log lines.
 import { api, enc } from '../api.js';
 import { ago, duration, time } from '../format.js';
 import { usePolled } from '../hooks.js';
 import type { WorkersSummary } from '../types.js';
+import { WorkerLog } from './worker-log.js';
 
 export function WorkersTable({ endpointId }: { endpointId: string }) {
   const loaded = usePolled(
@@ -47,7 +48,7 @@ export function WorkersTable({ endpointId }: { endpointId: string }) {
                 <th scope="col">In flight</th>
                 <th scope="col">Up</th>
                 <th scope="col">Last seen</th>
-                <th scope="col">Last stderr lines</th>
+                <th scope="col">Log</th>
               </tr>
             </thead>
             <tbody>
@@ -66,16 +67,7 @@ export function WorkersTable({ endpointId }: { endpointId: string }) {
                   <td>{w.startedAt === undefined ? '–' : duration(now - w.startedAt)}</td>
                   <td>{ago(w.lastSeenAt, now)}</td>
                   <td>
-                    {w.stderrTail.length ? (
-                      <details>
-                        <summary>
-                          {w.stderrTail.length} line{w.stderrTail.length === 1 ? '' : 's'}
-                        </summary>
-                        <pre class="log">{w.stderrTail.slice(-20).join('\n')}</pre>
-                      </details>
-                    ) : (
-                      <span class="muted">none</span>
-                    )}
+                    <WorkerLog endpointId={endpointId} workerId={w.workerId} stderrTail={w.stderrTail} />
                   </td>
                 </tr>
               ))}

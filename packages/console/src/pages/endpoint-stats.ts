@@ -18,9 +18,21 @@ export interface HourStats {
   perMinute: Point[];
 }
 
+/** A page of 500 summaries is too much to fetch at every 3 s refresh; per-minute figures move slowly anyway. */
+const STATS_REUSE_MS = 15_000;
+
 let historyAvailable: boolean | undefined;
+const recent = new Map<string, { at: number; stats: HourStats }>();
 
 export async function hourStats(endpointId: string, now: number, signal: AbortSignal): Promise<HourStats> {
+  const cached = recent.get(endpointId);
+  if (cached && now - cached.at < STATS_REUSE_MS) return cached.stats;
+  const stats = await readHourStats(endpointId, now, signal);
+  recent.set(endpointId, { at: now, stats });
+  return stats;
+}
+
+async function readHourStats(endpointId: string, now: number, signal: AbortSignal): Promise<HourStats> {
   if (historyAvailable !== false) {
     try {
       const page = await api<JobPage>(

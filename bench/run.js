@@ -14,6 +14,7 @@ import * as ceiling from './scenarios/ceiling.js';
 import * as consolePage from './scenarios/console.js';
 import * as dispatch from './scenarios/dispatch.js';
 import * as endToEnd from './scenarios/end-to-end.js';
+import * as history from './scenarios/history.js';
 import * as roundTrip from './scenarios/round-trip.js';
 import * as scale from './scenarios/scale.js';
 import * as submit from './scenarios/submit.js';
@@ -25,6 +26,7 @@ const SCENARIOS = {
   'round-trip': roundTrip,
   'end-to-end': endToEnd,
   scale,
+  history,
   console: consolePage,
 };
 
@@ -35,6 +37,7 @@ const SETTINGS = {
     roundTrip: { sequential: 1000, clients: 4, perClient: 500, workers: 2, concurrency: 4 },
     endToEnd: { jobs: 3000, workers: 2, concurrencies: [1, 8, 32], submitters: 32 },
     scale: { queued: 1_000_000, maxFillSeconds: 900, connections: 64, pollers: 5000, drainers: 32, batch: 64 },
+    history: { large: 1_000_000 },
     console: { jobs: 100_000, warmOpens: 5 },
   },
   quick: {
@@ -43,6 +46,7 @@ const SETTINGS = {
     roundTrip: { sequential: 300, clients: 4, perClient: 150, workers: 2, concurrency: 4 },
     endToEnd: { jobs: 1000, workers: 2, concurrencies: [1, 8, 32], submitters: 32 },
     scale: { queued: 100_000, maxFillSeconds: 240, connections: 64, pollers: 5000, drainers: 32, batch: 64 },
+    history: { large: 100_000 },
     // The figure the issue asks for is at 100,000 jobs: --quick keeps the count and opens the page fewer times.
     console: { jobs: 100_000, warmOpens: 2 },
   },

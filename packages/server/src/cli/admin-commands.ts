@@ -8,7 +8,7 @@ import { DEFAULT_URL } from './client-session.js';
 import { UsageError } from './exit-codes.js';
 import { jsonLine, resolveOutputMode } from './output.js';
 
-interface AdminFlags {
+export interface AdminFlags {
   url: string;
   adminKey?: string;
   json?: boolean;
@@ -23,7 +23,7 @@ interface ScaleFlags extends AdminFlags {
   scalerValue?: number;
 }
 
-function addAdminOptions(command: Command): Command {
+export function addAdminOptions(command: Command): Command {
   return command
     .addOption(new Option('--url <base>', 'server base URL').env('SLUICE_URL').default(DEFAULT_URL))
     .addOption(new Option('--admin-key <key>', 'admin API key, sent as a Bearer token').env('SLUICE_ADMIN_KEY'))
@@ -37,7 +37,7 @@ function wholeNumber(value: string): number {
 }
 
 /** One admin API call; any answer but 200 becomes a SluiceClientError carrying the server's message. */
-async function call<T>(flags: AdminFlags, method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(flags: AdminFlags, method: string, path: string, body?: unknown): Promise<T> {
   let url: URL;
   try {
     url = new URL(path, flags.url.replace(/\/*$/, '/'));
@@ -77,13 +77,13 @@ async function call<T>(flags: AdminFlags, method: string, path: string, body?: u
   return json as T;
 }
 
-function print<T>(flags: AdminFlags, value: T, human: (value: T) => string): void {
+export function print<T>(flags: AdminFlags, value: T, human: (value: T) => string): void {
   const mode = resolveOutputMode(flags, process.stdout.isTTY === true);
   process.stdout.write(mode === 'json' ? jsonLine(value) : human(value));
 }
 
 /** Rows of cells as left-aligned columns. */
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
   return (
     rows

@@ -20,7 +20,7 @@ const CLIENT_KEY = 'cli-e2e-client-key-0123456789';
 
 // TypeScript-only syntax throughout (interfaces, annotations, satisfies), so plain `node` could not load it.
 const HANDLER_TS = `
-interface Input { x?: number; chunks?: number; sleepMs?: number; fail?: string }
+interface Input { x?: number; chunks?: number; sleepMs?: number; fail?: string; steps?: number }
 interface Context { signal: AbortSignal; progress(value: unknown): Promise<void> }
 
 async function* chunks(count: number): AsyncGenerator<string> {
@@ -28,6 +28,10 @@ async function* chunks(count: number): AsyncGenerator<string> {
 }
 
 async function settle(input: Input, ctx: Context): Promise<{ echo: Input }> {
+  for (let step = 1; step <= (input.steps ?? 0); step++) {
+    await ctx.progress({ step, of: input.steps });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
   if (input.sleepMs !== undefined) {
     await ctx.progress({ phase: 'sleeping' });
     await new Promise<void>((resolve) => {
@@ -127,6 +131,24 @@ describe('sluice worker with a TypeScript handler, driven by sluice client comma
     expect(watched.stdout).toMatch(/^\[[^\]]+\] IN_QUEUE\n/);
     expect(watched.stdout).toContain('chunk-0\nchunk-1\n');
     expect(watched.stdout).toMatch(/status:\s+COMPLETED\n/);
+    // A generator without an aggregate result: its stream was printed, so no `output: []` after it.
+    expect(watched.stdout).not.toMatch(/output:\s+\[\]/);
+  });
+
+  it('shows every progress update as a bar, followed over server-sent events', async () => {
+    const watched = await sluice('run', 'ts', '{"steps":3}', '--wait', '--pretty');
+    expect(watched.code, watched.stderr).toBe(0);
+    const bars = watched.stdout.split('\n').filter((line) => line.includes('progress ['));
+    expect(bars.map((line) => /(\d+)%/.exec(line)?.[1])).toEqual(['33', '67', '100']);
+  });
+
+  it('prints the stream of a generator instead of "output": [] with run --wait --json', async () => {
+    const final = json<StatusObject & { stream?: unknown[] }>(
+      await sluice('run', 'ts', '{"chunks":2}', '--wait', '--json'),
+    );
+    expect(final.status).toBe('COMPLETED');
+    expect(final).not.toHaveProperty('output');
+    expect(final.stream).toEqual([{ output: 'chunk-0' }, { output: 'chunk-1' }]);
   });
 
   it('cancels a running job; waiting on it then exits 1', async () => {

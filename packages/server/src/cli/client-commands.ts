@@ -1,12 +1,13 @@
 // The client commands of `sluice` (run, status, stream, cancel, retry, health, purge): thin wrappers
 // over @sluice/client that print JSON for scripts or text and a live view for people.
-import type { Policy, StatusObject, SubmitOptions } from '@sluice/client';
+import type { Json, Policy, StatusObject, SubmitOptions } from '@sluice/client';
 import { Option, type Command } from 'commander';
 import { addClientOptions, openSession, type ClientFlags, type Session } from './client-session.js';
 import { ExitCode } from './exit-codes.js';
 import { parseMilliseconds, readJobInput, requireNonEmpty } from './job-input.js';
 import { describeChange, describeJobError, formatHealth, formatPurge, formatStatus, jsonLine } from './output.js';
-import { watchJob } from './watch-job.js';
+import { readEventStream } from './event-stream-reader.js';
+import { watchJob, withoutEmptyAggregate } from './watch-job.js';
 
 const WAIT_EXIT_HELP = `
 Exit codes: 0 success; 1 request failed or, when waiting, the job ended FAILED, TIMED_OUT or CANCELLED
@@ -24,6 +25,7 @@ interface RunFlags extends ClientFlags {
 
 interface WaitFlags extends ClientFlags {
   wait?: boolean;
+  follow?: boolean;
 }
 
 /** A waited job that ended other than COMPLETED is told on stderr and makes the command exit 1. */
@@ -62,27 +64,72 @@ async function run(endpointId: string, inputJson: string | undefined, flags: Run
   }
   if (session.mode === 'json') {
     // One document: runsync holds server-side (then status-sync), and the stream stays unread for others.
-    finish(session, await endpoint.runSync(input, submitOptions(flags)));
+    finish(session, await withStream(session, await endpoint.runSync(input, submitOptions(flags))));
     return;
   }
   const queued = await endpoint.run(input, submitOptions(flags));
   session.write(describeChange(undefined, queued) ?? '');
-  finish(session, await watchJob(endpoint, queued.id, { stream: true, write: session.write, shown: queued }));
+  await watchAndFinish(session, queued.id, true, queued);
+}
+
+/** Follows the job live (server-sent events), then prints its end. */
+async function watchAndFinish(session: Session, jobId: string, stream: boolean, shown?: StatusObject): Promise<void> {
+  const { final, streamed } = await watchJob({
+    url: session.url,
+    ...(session.apiKey ? { apiKey: session.apiKey } : {}),
+    endpointId: session.endpointId,
+    jobId,
+    stream,
+    write: session.write,
+    ...(shown ? { shown } : {}),
+  });
+  finish(session, withoutEmptyAggregate(final, streamed));
+}
+
+/**
+ * A generator endpoint without an aggregate result ends with `"output": []`; in JSON its stream items, still
+ * unread, are printed as `stream` instead.
+ */
+async function withStream(session: Session, final: StatusObject): Promise<StatusObject & { stream?: Json[] }> {
+  if (final.status !== 'COMPLETED' || !Array.isArray(final.output) || final.output.length > 0) return final;
+  const items: Json[] = [];
+  const stream = session.endpoint.stream(final.id);
+  for await (const item of stream) items.push(item);
+  if (items.length === 0) return final;
+  const { output: _output, ...rest } = final;
+  return { ...rest, stream: items };
 }
 
 async function status(endpointId: string, jobId: string, flags: WaitFlags): Promise<void> {
   const session = openSession(endpointId, flags);
   const { endpoint } = session;
-  if (!flags.wait) session.print(await endpoint.status(jobId), formatStatus);
+  if (flags.follow && session.mode === 'json') await printChanges(session, jobId);
+  else if (!flags.wait && !flags.follow) session.print(await endpoint.status(jobId), formatStatus);
   else if (session.mode === 'json') finish(session, await endpoint.waitFor(jobId));
-  else finish(session, await watchJob(endpoint, jobId, { stream: false, write: session.write }));
+  else await watchAndFinish(session, jobId, false);
+}
+
+/** `status --follow --json`: one line per change and progress update, the terminal status last. */
+async function printChanges(session: Session, jobId: string): Promise<void> {
+  const base = session.url.replace(/\/*$/, '/');
+  const path = `v2/${encodeURIComponent(session.endpointId)}/status-sync/${encodeURIComponent(jobId)}?wait=300000`;
+  for (;;) {
+    for await (const event of readEventStream({
+      url: new URL(path, base),
+      ...(session.apiKey ? { key: session.apiKey } : {}),
+    })) {
+      const status = JSON.parse(event.data) as StatusObject;
+      session.write(jsonLine(status));
+      if (event.event === 'done') return reportEnd(status);
+    }
+  }
 }
 
 async function stream(endpointId: string, jobId: string, flags: ClientFlags): Promise<void> {
   const session = openSession(endpointId, flags);
   const { endpoint } = session;
   if (session.mode === 'human') {
-    finish(session, await watchJob(endpoint, jobId, { stream: true, write: session.write }));
+    await watchAndFinish(session, jobId, true);
     return;
   }
   const items = endpoint.stream(jobId);
@@ -118,6 +165,7 @@ export function registerClientCommands(program: Command): void {
 
   jobCommand(program, 'status', "print a job's status object")
     .option('-w, --wait', 'wait until the job has ended; on a terminal, show progress meanwhile')
+    .option('-f, --follow', 'show every change and progress update until the job ends (JSON: one line each)')
     .addHelpText('after', WAIT_EXIT_HELP)
     .action(status);
 

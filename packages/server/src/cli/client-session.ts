@@ -24,6 +24,10 @@ export function addClientOptions(command: Command): Command {
 
 export interface Session {
   endpoint: EndpointClient;
+  endpointId: string;
+  /** `--url` and `--api-key`, for the calls the client SDK does not make (server-sent events). */
+  url: string;
+  apiKey?: string;
   mode: OutputMode;
   /** Writes to stdout. */
   write: (text: string) => void;
@@ -45,6 +49,9 @@ export function openSession(endpointId: string, flags: ClientFlags): Session {
   };
   return {
     endpoint,
+    endpointId,
+    url: flags.url,
+    ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
     mode,
     write,
     print: (value, human) => write(mode === 'json' ? jsonLine(value) : human(value)),

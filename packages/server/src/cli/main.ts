@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `sluice` command line: `serve`, `worker`, and client commands (`sluice --help`; docs/configuration.md).
 import { Command, CommanderError } from 'commander';
+import { registerHistoryCommands } from './history-commands.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerClientCommands } from './client-commands.js';
 import { describeFailure, ExitCode, UsageError } from './exit-codes.js';
@@ -55,6 +56,7 @@ program
 registerWorkerCommand(program);
 registerClientCommands(program);
 registerAdminCommands(program);
+registerHistoryCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -1,81 +1,95 @@
-import { createClient, type StatusObject, type StreamObject } from '@sluice/client';
+import type { StatusObject } from '@sluice/client';
 import { describe, expect, it } from 'vitest';
-import { watchJob } from './watch-job.js';
+import { formatProgress, progressFraction } from './progress-bar.js';
+import { watchJob, withoutEmptyAggregate } from './watch-job.js';
 
-type Answer = StatusObject | StreamObject;
+type Event = { event: string; data: unknown };
 
-/** A fake server for one job: each route answers from its own script; the last answer repeats. */
-function fakeServer(routes: Record<string, (() => Answer | Promise<Answer>)[]>) {
+/** A fake server answering each SSE route from its own list of holds (each a list of events); the last repeats. */
+function fakeServer(routes: Record<string, Event[][]>) {
   const calls: string[] = [];
-  const fetch = async (url: string): Promise<Response> => {
-    const route = new URL(url).pathname.split('/')[3] ?? '';
+  const fetch = (url: URL): Promise<Response> => {
+    const route = url.pathname.split('/')[3] ?? '';
     calls.push(route);
-    const script = routes[route] ?? [];
-    const next = script.length > 1 ? script.shift() : script[0];
-    if (!next) return new Response('{"error":"no route"}', { status: 404 });
-    return new Response(JSON.stringify(await next()));
+    const holds = routes[route] ?? [];
+    const events = (holds.length > 1 ? holds.shift() : holds[0]) ?? [];
+    const body = events.map((e) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`).join('');
+    return Promise.resolve(new Response(body, { headers: { 'content-type': 'text/event-stream' } }));
   };
-  return { calls, endpoint: createClient({ baseUrl: 'http://sluice.test', fetch }).endpoint('ep') };
+  return { calls, fetch };
 }
 
 const running = (output?: unknown): StatusObject =>
   ({ id: 'j', status: 'IN_PROGRESS', workerId: 'w-1', ...(output === undefined ? {} : { output }) }) as StatusObject;
-const completed: StatusObject = { id: 'j', status: 'COMPLETED', executionTime: 5, output: ['a', 'b'] };
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 1));
-}
+const completed: StatusObject = { id: 'j', status: 'COMPLETED', executionTime: 5, output: [] };
 
 describe('watchJob', () => {
-  it('prints status changes, progress and stream items, and returns the full final status', async () => {
-    const written: string[] = [];
-    const { endpoint } = fakeServer({
-      status: [() => ({ id: 'j', status: 'IN_QUEUE' }), () => running(1), () => running(2), () => completed],
-      stream: [
-        async () => {
-          await until(() => written.some((text) => text.includes('progress: 2')));
-          return { ...running(), stream: [{ output: 'a' }] };
-        },
-        () => ({ id: 'j', status: 'COMPLETED', stream: [{ output: 'b' }] }),
-      ],
-    });
-    const final = await watchJob(endpoint, 'j', { stream: true, write: (text) => written.push(text), pollMs: 1 });
-    expect(final).toEqual(completed);
-    expect(written.join('')).toBe('[j] IN_QUEUE\n[j] IN_PROGRESS on w-1\n[j] progress: 1\n[j] progress: 2\na\nb\n');
-  });
-
-  it('skips what was already shown, and without stream waits by status-sync', async () => {
-    const written: string[] = [];
-    const { endpoint, calls } = fakeServer({
-      status: [() => running({ pct: 10 })],
+  it('prints every progress update and stream item from server-sent events, reconnecting ended holds', async () => {
+    const { calls, fetch } = fakeServer({
       'status-sync': [
-        async () => {
-          await until(() => written.length > 0);
-          return completed;
-        },
+        [
+          { event: 'status', data: running() },
+          { event: 'status', data: running({ percent: 50 }) },
+        ],
+        [
+          { event: 'status', data: running({ percent: 50 }) },
+          { event: 'status', data: running({ step: 3, of: 4 }) },
+          { event: 'done', data: completed },
+        ],
+      ],
+      stream: [
+        [
+          { event: 'stream', data: { output: 'tok1' } },
+          { event: 'status', data: running() },
+          { event: 'stream', data: { output: 'tok2' } },
+          { event: 'done', data: completed },
+        ],
       ],
     });
-    const final = await watchJob(endpoint, 'j', {
-      stream: false,
-      write: (text) => written.push(text),
-      shown: { id: 'j', status: 'IN_PROGRESS', workerId: 'w-1' },
-      pollMs: 1,
+    let text = '';
+    const result = await watchJob({
+      url: 'http://sluice.test',
+      endpointId: 'ep',
+      jobId: 'j',
+      stream: true,
+      write: (t) => (text += t),
+      fetch,
     });
-    expect(final).toEqual(completed);
-    expect(written).toEqual(['[j] progress: {"pct":10}\n']);
-    expect(calls).not.toContain('stream');
-    const settled = calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(calls.length).toBe(settled);
+    expect(result).toEqual({ final: completed, streamed: 2 });
+    expect(calls.filter((c) => c === 'status-sync')).toHaveLength(2);
+    const lines = text.trimEnd().split('\n');
+    expect(lines.filter((l) => l.includes('progress'))).toEqual([
+      `[j] ${formatProgress({ percent: 50 })}`,
+      `[j] ${formatProgress({ step: 3, of: 4 })}`,
+    ]);
+    expect(lines.filter((l) => l.startsWith('tok'))).toEqual(['tok1', 'tok2']);
+    expect(lines).toContain('[j] IN_PROGRESS on w-1');
+    expect(withoutEmptyAggregate(result.final, result.streamed)).not.toHaveProperty('output');
+    expect(withoutEmptyAggregate(result.final, 0)).toHaveProperty('output', []);
   });
 
-  it('rejects when the wait fails, and stops polling', async () => {
-    const { endpoint, calls } = fakeServer({ status: [] });
-    await expect(watchJob(endpoint, 'j', { stream: true, write: () => undefined, pollMs: 1 })).rejects.toMatchObject({
-      status: 404,
+  it('passes on the JSON error of a route that refuses', async () => {
+    const fetch = () =>
+      Promise.resolve(new Response('{"error":"request does not exist","code":"ERR_JOB_NOT_FOUND"}', { status: 404 }));
+    const watching = watchJob({
+      url: 'http://sluice.test',
+      endpointId: 'ep',
+      jobId: 'j',
+      stream: false,
+      write: () => undefined,
+      fetch,
     });
-    const settled = calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(calls.length).toBe(settled);
+    await expect(watching).rejects.toMatchObject({ status: 404, code: 'ERR_JOB_NOT_FOUND' });
+  });
+});
+
+describe('progress display', () => {
+  it('draws a bar for percent or step of/total, and the value otherwise', () => {
+    expect(progressFraction({ percent: 45 })).toBe(0.45);
+    expect(progressFraction({ step: 1, total: 4 })).toBe(0.25);
+    expect(progressFraction({ step: 1 })).toBeUndefined();
+    expect(progressFraction('half')).toBeUndefined();
+    expect(formatProgress({ percent: 50 })).toMatch(/^progress \[#{12}\.{12}\] {2}50% \{"percent":50\}$/);
+    expect(formatProgress({ stage: 'load' })).toBe('progress: {"stage":"load"}');
   });
 });

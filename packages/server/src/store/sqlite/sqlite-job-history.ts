@@ -61,8 +61,13 @@ interface HistoryRow {
 
 type ListRow = Pick<HistoryRow, 'record' | 'created_at' | 'id'>;
 
-/** The page query's bounds: createdAt in [since, until), and strictly after the cursor position. */
-const PAGE_BOUNDS = `created_at >= @since AND created_at < @until AND (created_at, id) < (@cursorAt, @cursorId)`;
+/**
+ * The page query's bounds: createdAt in [since, until), and strictly after the cursor position. The upper end is
+ * one plain `created_at <=` bound (the smaller of until - 1 and the cursor's time, computed before the query) plus
+ * a tie-break: SQLite seeks the index with a single bound, while a row value `(created_at, id) < (…)` or two
+ * upper bounds make it walk every newer entry first.
+ */
+const PAGE_BOUNDS = `created_at >= @since AND created_at <= @upper AND (created_at < @cursorAt OR id < @cursorId)`;
 const PAGE_ORDER = `ORDER BY created_at DESC, id DESC LIMIT @limit`;
 
 function prepare(db: Database.Database) {
@@ -137,12 +142,13 @@ export class SqliteJobHistory implements JobHistory {
   list(endpointId: string, query: HistoryQuery): Promise<HistoryPage> {
     return attempt(() => {
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const cursorAt = cursor?.createdAt ?? Number.MAX_SAFE_INTEGER;
       const params = {
         endpointId,
         since: query.since ?? Number.MIN_SAFE_INTEGER,
-        until: query.until ?? Number.MAX_SAFE_INTEGER,
-        // Every id sorts below U+FFFF, so the position (until, '\uffff') is past every job created before `until`.
-        cursorAt: cursor?.createdAt ?? Number.MAX_SAFE_INTEGER,
+        upper: Math.min(cursorAt, (query.until ?? Number.MAX_SAFE_INTEGER) - 1),
+        cursorAt,
+        // Every id sorts below U+FFFF: without a cursor, the tie-break keeps every job.
         cursorId: cursor?.id ?? '\uffff',
         limit: query.limit + 1,
       };

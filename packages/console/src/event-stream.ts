@@ -1,8 +1,10 @@
 // Server-sent events over fetch(): EventSource cannot send an Authorization header, and the key must not go
-// into a URL. Parses the text/event-stream format (event, data, id; comments ignored) from a streaming body.
+// into a URL. The streaming body is parsed by eventsource-parser, as the CLI's reader does.
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { authHeaders, failure } from './api.js';
 
 export interface ServerEvent {
+  /** `message` when the server named none, as EventSource does. */
   event: string;
   data: string;
   id?: string;
@@ -24,38 +26,13 @@ export async function readEvents(
   });
   if (!response.ok) throw await failure(response);
   if (!response.body) return;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  let current: ServerEvent = { event: 'message', data: '' };
-  let hasData = false;
-  const dispatch = () => {
-    if (hasData) onEvent({ ...current, data: current.data.replace(/\n$/, '') });
-    current = { event: 'message', data: '' };
-    hasData = false;
-  };
+  const reader = response.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let newline: number;
-    while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
-      if (line === '') {
-        dispatch();
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const raw = colon < 0 ? '' : line.slice(colon + 1);
-      const text = raw.startsWith(' ') ? raw.slice(1) : raw;
-      if (field === 'event') current.event = text;
-      else if (field === 'id') current.id = text;
-      else if (field === 'data') {
-        current.data += `${text}\n`;
-        hasData = true;
-      }
-    }
+    if (done) return;
+    onEvent({ event: value.event ?? 'message', data: value.data, ...(value.id === undefined ? {} : { id: value.id }) });
   }
 }

@@ -58,6 +58,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [...nodeOnly, '@sluice/server', '@sluice/worker'] }] },
   },
   {
+    // The console runs in browsers and reaches the server over HTTP only (docs/console.md).
+    files: ['packages/console/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...nodeOnly, '@sluice/server', '@sluice/worker', '@sluice/client', '@fastify/*'] },
+      ],
+    },
+  },
+  {
     files: ['packages/worker/src/**'],
     rules: {
       'no-restricted-imports': [

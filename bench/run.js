@@ -11,6 +11,7 @@ import { stopAll } from './lib/processes.js';
 import { markdownTable, textTable, writeJson } from './lib/report.js';
 import { REPO_ROOT } from './lib/sluice-server.js';
 import * as ceiling from './scenarios/ceiling.js';
+import * as consolePage from './scenarios/console.js';
 import * as dispatch from './scenarios/dispatch.js';
 import * as endToEnd from './scenarios/end-to-end.js';
 import * as history from './scenarios/history.js';
@@ -18,7 +19,16 @@ import * as roundTrip from './scenarios/round-trip.js';
 import * as scale from './scenarios/scale.js';
 import * as submit from './scenarios/submit.js';
 
-const SCENARIOS = { ceiling, submit, dispatch, 'round-trip': roundTrip, 'end-to-end': endToEnd, scale, history };
+const SCENARIOS = {
+  ceiling,
+  submit,
+  dispatch,
+  'round-trip': roundTrip,
+  'end-to-end': endToEnd,
+  scale,
+  history,
+  console: consolePage,
+};
 
 const SETTINGS = {
   full: {
@@ -28,6 +38,7 @@ const SETTINGS = {
     endToEnd: { jobs: 3000, workers: 2, concurrencies: [1, 8, 32], submitters: 32 },
     scale: { queued: 1_000_000, maxFillSeconds: 900, connections: 64, pollers: 5000, drainers: 32, batch: 64 },
     history: { large: 1_000_000 },
+    console: { jobs: 100_000, warmOpens: 5 },
   },
   quick: {
     submit: { connections: 32, seconds: 5, warmupSeconds: 1 },
@@ -36,6 +47,8 @@ const SETTINGS = {
     endToEnd: { jobs: 1000, workers: 2, concurrencies: [1, 8, 32], submitters: 32 },
     scale: { queued: 100_000, maxFillSeconds: 240, connections: 64, pollers: 5000, drainers: 32, batch: 64 },
     history: { large: 100_000 },
+    // The figure the issue asks for is at 100,000 jobs: --quick keeps the count and opens the page fewer times.
+    console: { jobs: 100_000, warmOpens: 2 },
   },
 };
 

@@ -25,6 +25,7 @@ import { Wakeups } from './jobs/wakeups.js';
 import { WorkerPosts } from './jobs/worker-posts.js';
 import { WorkerPresence } from './jobs/worker-presence.js';
 import { registerCancelRetryRoutes } from './routes/public/cancel-retry.js';
+import { registerConsoleRoutes } from './routes/console/console-routes.js';
 import { registerProbeRoutes } from './routes/public/probes.js';
 import { registerQueueHealthRoutes } from './routes/public/queue-health.js';
 import { registerRunRoutes } from './routes/public/run.js';
@@ -184,6 +185,7 @@ export function createApp(options: AppOptions): SluiceApp {
   }
   registerProbeRoutes(app, services, () => store.checkWritable(context.now()));
   registerHistoryRoutes(app, services, context);
+  registerConsoleRoutes(app, { ...config.console, log });
 
   return {
     app,

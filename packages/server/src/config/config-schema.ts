@@ -264,6 +264,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The web console at /console/ (docs/console.md). */
+    console: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The console's built folder; default: the one `npm run build` writes (packages/console/dist). */
+        root: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     endpoints: z.record(z.string().regex(ID, `endpoint ids use ${ENDPOINT_ID_RULE}`), endpointSchema),
   })
   .strict();

@@ -1,4 +1,5 @@
-// Auth for the fleet: admin keys open only admin routes, and launcher tokens stop working once forgotten.
+// Auth for the fleet: admin keys open admin and client routes (never worker ones), and launcher tokens stop
+// working once forgotten.
 import { describe, expect, it } from 'vitest';
 import { Auth } from './auth.js';
 
@@ -14,11 +15,12 @@ const KEYS = [
 ];
 
 describe('Auth', () => {
-  it('lets admin keys open admin routes only, whatever their endpoint scope', () => {
+  it('lets admin keys open admin and client routes, whatever their endpoint scope, and no worker route', () => {
     const auth = new Auth(KEYS);
     expect(() => auth.check('Bearer admin-key-0123456789', 'admin', '')).not.toThrow();
     expect(() => auth.check('Bearer client-key-0123456789', 'admin', '')).toThrow('unauthorized');
-    expect(() => auth.check('Bearer admin-key-0123456789', 'client-read', 'a')).toThrow('unauthorized');
+    expect(() => auth.check('Bearer admin-key-0123456789', 'client-read', 'a')).not.toThrow();
+    expect(() => auth.check('Bearer admin-key-0123456789', 'client-write', 'b')).not.toThrow();
     expect(() => auth.check('Bearer admin-key-0123456789', 'worker', 'a')).toThrow('unauthorized');
   });
 

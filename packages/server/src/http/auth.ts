@@ -1,7 +1,7 @@
 // API key and worker token checks (spec §1.2). Client keys open client routes within their scope; worker
-// tokens open worker routes of their endpoint; neither opens the other's. A launcher token also names its
-// worker: it opens only the worker routes of that worker id. Keys are compared in constant time and never
-// logged. With no keys configured, auth is off (development mode).
+// tokens open worker routes of their endpoint; neither opens the other's; admin keys open /admin and client
+// routes. A launcher token also names its worker: it opens only the worker routes of that worker id. Keys are
+// compared in constant time and never logged. With no keys configured, auth is off (development mode).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SluiceError } from '@sluice/protocol';
 import type { ApiKeyConfig } from '../config/config-schema.js';
@@ -154,12 +154,14 @@ export class Auth {
     // Every credential is compared, so the time taken does not tell which one matched.
     for (const cred of this.credentials) {
       if (!timingSafeEqual(cred.digest, candidate)) continue;
-      // Admin keys act on the whole server: their `endpoints` scope does not apply.
-      const scopeOk = kind === 'admin' || cred.endpoints === '*' || cred.endpoints.has(endpointId);
+      // Admin keys act on the whole server: their `endpoints` scope does not apply. They also open every client
+      // route, so the web console can submit, cancel and retry with the one key its operator typed in.
+      const scopeOk = cred.kind === 'admin' || cred.endpoints === '*' || cred.endpoints.has(endpointId);
       const kindOk =
         kind === 'worker' || kind === 'admin'
           ? cred.kind === kind
-          : cred.kind === 'client' && (kind === 'client-read' || cred.access === 'read-write');
+          : cred.kind === 'admin' ||
+            (cred.kind === 'client' && (kind === 'client-read' || cred.access === 'read-write'));
       if (!scopeOk || !kindOk) continue;
       if (cred.workerId === undefined || cred.workerId === workerId) verdict = 'granted';
       else if (verdict === 'denied') verdict = 'wrong-worker';

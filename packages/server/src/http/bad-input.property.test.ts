@@ -29,6 +29,8 @@ beforeAll(async () => {
       echo: { rateLimits: false, maxRunBytes: 4 * MB, maxRunsyncBytes: 4 * MB, maxResultBytes: 4 * MB },
       other: {},
     },
+    // The API's answers are under test: `/` stays an unknown route, not the console's redirect (routes/console).
+    console: { enabled: false },
   });
   const auth = { authorization: `Bearer ${CLIENT_KEY}` };
   const worker = { authorization: WORKER_KEY };

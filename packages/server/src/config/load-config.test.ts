@@ -43,7 +43,7 @@ describe('config errors', () => {
       'endpoints.a.worker.arg: unknown key "arg" (did you mean "args"?); allowed: command, args, env, cwd',
     );
     expect(errorOf({ endpoints: {}, colour: 'blue' })).toMatch(
-      /^ {2}colour: unknown key "colour"; allowed: \$schema, server, store, auth, log, endpoints$/m,
+      /^ {2}colour: unknown key "colour"; allowed: \$schema, server, store, auth, log, console, endpoints$/m,
     );
   });
 

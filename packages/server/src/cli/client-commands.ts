@@ -5,9 +5,9 @@ import { Option, type Command } from 'commander';
 import { addClientOptions, openSession, type ClientFlags, type Session } from './client-session.js';
 import { ExitCode } from './exit-codes.js';
 import { parseMilliseconds, readJobInput, requireNonEmpty } from './job-input.js';
-import { describeChange, describeJobError, formatHealth, formatPurge, formatStatus, jsonLine } from './output.js';
+import { describeJobError, formatHealth, formatPurge, formatStatus, jsonLine } from './output.js';
 import { readEventStream } from './event-stream-reader.js';
-import { watchJob, withoutEmptyAggregate } from './watch-job.js';
+import { describeUpdate, watchJob, withoutEmptyAggregate } from './watch-job.js';
 
 const WAIT_EXIT_HELP = `
 Exit codes: 0 success; 1 request failed or, when waiting, the job ended FAILED, TIMED_OUT or CANCELLED
@@ -68,7 +68,7 @@ async function run(endpointId: string, inputJson: string | undefined, flags: Run
     return;
   }
   const queued = await endpoint.run(input, submitOptions(flags));
-  session.write(describeChange(undefined, queued) ?? '');
+  session.write(describeUpdate(undefined, queued) ?? '');
   await watchAndFinish(session, queued.id, true, queued);
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './exit-codes.js';
 import {
-  describeChange,
   describeJobError,
   formatHealth,
   formatPurge,
@@ -132,25 +131,5 @@ describe('formatStreamItem', () => {
     expect(formatStreamItem({ output: 1, extra: true })).toBe('{"output":1,"extra":true}\n');
     expect(formatStreamItem('raw')).toBe('raw\n');
     expect(formatStreamItem(null)).toBe('null\n');
-  });
-});
-
-describe('describeChange', () => {
-  const queued = { id: 'j', status: 'IN_QUEUE' } as const;
-  const running = { id: 'j', status: 'IN_PROGRESS', workerId: 'w-1' } as const;
-
-  it('announces the first status and each change of status', () => {
-    expect(describeChange(undefined, queued)).toBe('[j] IN_QUEUE\n');
-    expect(describeChange(queued, running)).toBe('[j] IN_PROGRESS on w-1\n');
-    expect(describeChange(queued, queued)).toBeUndefined();
-    expect(describeChange(running, running)).toBeUndefined();
-  });
-
-  it('announces each new progress value while IN_PROGRESS', () => {
-    const half = { ...running, output: { pct: 50 } };
-    expect(describeChange(queued, half)).toBe('[j] IN_PROGRESS on w-1\n[j] progress: {"pct":50}\n');
-    expect(describeChange(running, half)).toBe('[j] progress: {"pct":50}\n');
-    expect(describeChange(half, { ...half })).toBeUndefined();
-    expect(describeChange(half, { ...running, output: { pct: 90 } })).toBe('[j] progress: {"pct":90}\n');
   });
 });

@@ -110,20 +110,3 @@ export function formatStreamItem(item: Json): string {
   const value = isOutputOnly ? (item as { output: Json }).output : item;
   return `${typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null')}\n`;
 }
-
-/**
- * The live-view line for a status seen while watching a job, or undefined when nothing people care about
- * changed: the status itself, the worker that took it, or the progress value (`output` while IN_PROGRESS).
- */
-export function describeChange(previous: StatusObject | undefined, current: StatusObject): string | undefined {
-  const lines: string[] = [];
-  if (previous?.status !== current.status) {
-    const on = current.workerId === undefined ? '' : ` on ${current.workerId}`;
-    lines.push(`${current.status}${current.status === 'IN_PROGRESS' ? on : ''}`);
-  }
-  const progress = current.status === 'IN_PROGRESS' && 'output' in current ? JSON.stringify(current.output) : undefined;
-  const before =
-    previous?.status === 'IN_PROGRESS' && 'output' in previous ? JSON.stringify(previous.output) : undefined;
-  if (progress !== undefined && progress !== before) lines.push(`progress: ${showValue(current.output, '  ')}`);
-  return lines.length === 0 ? undefined : `${lines.map((line) => `[${current.id}] ${line}`).join('\n')}\n`;
-}

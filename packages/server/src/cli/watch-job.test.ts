@@ -1,7 +1,7 @@
 import type { StatusObject } from '@sluice/client';
 import { describe, expect, it } from 'vitest';
 import { formatProgress, progressFraction } from './progress-bar.js';
-import { watchJob, withoutEmptyAggregate } from './watch-job.js';
+import { describeUpdate, watchJob, withoutEmptyAggregate } from './watch-job.js';
 
 type Event = { event: string; data: unknown };
 
@@ -91,5 +91,25 @@ describe('progress display', () => {
     expect(progressFraction('half')).toBeUndefined();
     expect(formatProgress({ percent: 50 })).toMatch(/^progress \[#{12}\.{12}\] {2}50% \{"percent":50\}$/);
     expect(formatProgress({ stage: 'load' })).toBe('progress: {"stage":"load"}');
+  });
+});
+
+describe('describeUpdate', () => {
+  const queued = { id: 'j', status: 'IN_QUEUE' } as const;
+  const running = { id: 'j', status: 'IN_PROGRESS', workerId: 'w-1' } as const;
+
+  it('announces the first status and each change of status', () => {
+    expect(describeUpdate(undefined, queued)).toBe('[j] IN_QUEUE\n');
+    expect(describeUpdate(queued, running)).toBe('[j] IN_PROGRESS on w-1\n');
+    expect(describeUpdate(queued, queued)).toBeUndefined();
+    expect(describeUpdate(running, running)).toBeUndefined();
+  });
+
+  it('announces each new progress value while IN_PROGRESS', () => {
+    const half = { ...running, output: { pct: 50 } };
+    expect(describeUpdate(queued, half)).toBe('[j] IN_PROGRESS on w-1\n[j] progress: {"pct":50}\n');
+    expect(describeUpdate(running, half)).toBe('[j] progress: {"pct":50}\n');
+    expect(describeUpdate(half, { ...half })).toBeUndefined();
+    expect(describeUpdate(half, { ...running, output: { pct: 90 } })).toBe('[j] progress: {"pct":90}\n');
   });
 });

@@ -4,7 +4,8 @@
 // Guarantees every implementation gives (checked by store/testing/conformance-history.ts):
 // - `list` is newest first by (createdAt, id), served by an index per status: a page costs O(log n + limit);
 // - a cursor names a position, not an offset: records added meanwhile never repeat or shift a later page;
-// - `write` is one atomic step per job: the summary, the index entries and the timeline move together.
+// - `write` applies its changes in order, each one atomic: the summary, the index entries and the timeline of a
+//   job move together. The recorder hands it every change of one event-loop turn at once.
 import type { Json, JobStatus } from '@sluice/protocol';
 import type { JobRecord } from './job-record.js';
 
@@ -89,8 +90,8 @@ export const HISTORY_TIMELINE_MAX = 200;
 export const HISTORY_WEBHOOK_ATTEMPTS_MAX = 20;
 
 export interface JobHistory {
-  /** Creates or updates the job's record (one atomic step). */
-  write(change: HistoryWrite): Promise<void>;
+  /** Creates or updates the records of the changes' jobs, in order, each change one atomic step. */
+  write(changes: readonly HistoryWrite[]): Promise<void>;
   /** Adds a webhook attempt to the job's record; nothing when history has no record of the job. */
   noteWebhookAttempt(endpointId: string, id: string, note: WebhookAttemptNote): Promise<void>;
   list(endpointId: string, query: HistoryQuery): Promise<HistoryPage>;

@@ -25,7 +25,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: AppService
     services.jobs.endpointOrThrow((request.params as Params).id);
     return Promise.resolve();
   };
-  const history = () => ctx.history?.history;
+  const history = () => ctx.history;
   const logs = () => {
     if (!ctx.logs) throw new SluiceError('ERR_ROUTE_NOT_FOUND', ERROR_TEXT.routeNotFound);
     return ctx.logs;

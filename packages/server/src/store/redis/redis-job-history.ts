@@ -54,7 +54,12 @@ export class RedisJobHistory implements JobHistory {
     private readonly prefix: string,
   ) {}
 
-  async write(change: HistoryWrite): Promise<void> {
+  /** One script call per change, all sent at once: the connection keeps their order. */
+  async write(changes: readonly HistoryWrite[]): Promise<void> {
+    await Promise.all(changes.map((change) => this.writeOne(change)));
+  }
+
+  private async writeOne(change: HistoryWrite): Promise<void> {
     const { job } = change;
     const input = keepBody(job.input);
     const output = keepBody(job.output);

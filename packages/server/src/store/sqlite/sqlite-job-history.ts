@@ -116,15 +116,19 @@ export function openSqliteJobHistory(path: string): SqliteJobHistory {
 
 export class SqliteJobHistory implements JobHistory {
   private readonly st: ReturnType<typeof prepare>;
-  private readonly writeTx: Database.Transaction<(change: HistoryWrite) => void>;
+  private readonly writeTx: Database.Transaction<(changes: readonly HistoryWrite[]) => void>;
 
   constructor(private readonly db: Database.Database) {
     this.st = prepare(db);
-    this.writeTx = db.transaction((change: HistoryWrite) => this.apply(change));
+    // One transaction for the whole batch: one commit per event-loop turn, however many jobs moved in it.
+    this.writeTx = db.transaction((changes: readonly HistoryWrite[]) => {
+      for (const change of changes) this.apply(change);
+    });
   }
 
-  write(change: HistoryWrite): Promise<void> {
-    return attempt(() => this.writeTx.immediate(change));
+  write(changes: readonly HistoryWrite[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve();
+    return attempt(() => this.writeTx.immediate(changes));
   }
 
   noteWebhookAttempt(endpointId: string, id: string, note: WebhookAttemptNote): Promise<void> {

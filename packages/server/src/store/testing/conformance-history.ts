@@ -27,7 +27,7 @@ export function describeJobHistoryConformance(name: string, open: OpenJobHistory
 
     async function add(...jobs: JobRecord[]): Promise<JobRecord[]> {
       for (const j of jobs)
-        await history().write({ job: j, event: { at: j.createdAt, kind: 'created', status: j.status } });
+        await history().write([{ job: j, event: { at: j.createdAt, kind: 'created', status: j.status } }]);
       return jobs;
     }
 
@@ -52,7 +52,7 @@ export function describeJobHistoryConformance(name: string, open: OpenJobHistory
 
     it('moves a job between status lists as it changes', async () => {
       const [a] = await add(job(T0 + 1));
-      await history().write({ job: { ...a!, status: 'FAILED', error: 'boom', finishedAt: T0 + 9 } });
+      await history().write([{ job: { ...a!, status: 'FAILED', error: 'boom', finishedAt: T0 + 9 } }]);
       expect((await history().list(EP, { limit: 5, statuses: ['IN_QUEUE'] })).jobs).toEqual([]);
       const failed = await history().list(EP, { limit: 5, statuses: ['FAILED'] });
       expect(failed.jobs.map((j) => [j.id, j.error])).toEqual([[a!.id, 'boom']]);
@@ -88,18 +88,22 @@ export function describeJobHistoryConformance(name: string, open: OpenJobHistory
     it('keeps the whole record: bodies, timeline, stream count, webhook attempts', async () => {
       const [a] = await add(job(T0, 'IN_QUEUE', { webhook: 'https://example.test/hook' }));
       const running = { ...a!, status: 'IN_PROGRESS' as const, workerId: 'w1', startedAt: T0 + 5 };
-      await history().write({
-        job: running,
-        event: { at: T0 + 5, kind: 'claimed', status: 'IN_PROGRESS', workerId: 'w1' },
-      });
-      await history().write({ job: running, streamItems: 3 });
-      await history().write({ job: running, streamItems: 2 });
+      await history().write([
+        {
+          job: running,
+          event: { at: T0 + 5, kind: 'claimed', status: 'IN_PROGRESS', workerId: 'w1' },
+        },
+      ]);
+      await history().write([{ job: running, streamItems: 3 }]);
+      await history().write([{ job: running, streamItems: 2 }]);
       const done = { ...running, status: 'COMPLETED' as const, output: { ok: 1 }, finishedAt: T0 + 9 };
-      await history().write({
-        job: done,
-        event: { at: T0 + 9, kind: 'finished', status: 'COMPLETED' },
-        expiresAt: T0 + 100,
-      });
+      await history().write([
+        {
+          job: done,
+          event: { at: T0 + 9, kind: 'finished', status: 'COMPLETED' },
+          expiresAt: T0 + 100,
+        },
+      ]);
       await history().noteWebhookAttempt(EP, a!.id, { at: T0 + 10, attempt: 1, ok: true, status: 200 });
       await history().noteWebhookAttempt(EP, 'unknown', { at: T0 + 10, attempt: 1, ok: true, status: 200 });
       const record = await history().get(EP, a!.id);
@@ -117,14 +121,36 @@ export function describeJobHistoryConformance(name: string, open: OpenJobHistory
       expect(await history().get(OTHER_EP, a!.id)).toBeUndefined();
     });
 
+    it('applies a batch in order, several changes of one job included', async () => {
+      const [a] = await add(job(T0, 'IN_QUEUE'));
+      const running = { ...a!, status: 'IN_PROGRESS' as const, workerId: 'w1', startedAt: T0 + 5 };
+      const failed = { ...running, status: 'FAILED' as const, error: 'boom', finishedAt: T0 + 7 };
+      const [b] = await add(job(T0 + 1, 'IN_QUEUE'));
+      await history().write([
+        { job: running, event: { at: T0 + 5, kind: 'claimed', status: 'IN_PROGRESS', workerId: 'w1' } },
+        { job: running, streamItems: 2 },
+        { job: failed, event: { at: T0 + 7, kind: 'finished', status: 'FAILED' }, expiresAt: T0 + 100 },
+        { job: { ...b!, status: 'CANCELLED', finishedAt: T0 + 8 }, expiresAt: T0 + 100 },
+      ]);
+      const record = await history().get(EP, a!.id);
+      expect(record).toMatchObject({ job: { status: 'FAILED', error: 'boom' }, streamItems: 2, expiresAt: T0 + 100 });
+      expect(record!.timeline.map((e) => e.kind)).toEqual(['created', 'claimed', 'finished']);
+      const failedPage = await history().list(EP, { limit: 5, statuses: ['FAILED'] });
+      expect(failedPage.jobs.map((j) => j.id)).toEqual([a!.id]);
+      expect((await history().list(EP, { limit: 5, statuses: ['IN_QUEUE', 'IN_PROGRESS'] })).jobs).toEqual([]);
+      expect((await history().get(EP, b!.id))?.job.status).toBe('CANCELLED');
+    });
+
     it('keeps large bodies only as their size, and the newest timeline events', async () => {
       const big = 'x'.repeat(HISTORY_BODY_MAX_BYTES + 10);
       const [a] = await add(job(T0, 'IN_QUEUE', { input: { big } }));
       for (let i = 0; i < HISTORY_TIMELINE_MAX + 5; i++) {
-        await history().write({
-          job: { ...a!, status: 'IN_PROGRESS' },
-          event: { at: T0 + i, kind: 'progress', status: 'IN_PROGRESS' },
-        });
+        await history().write([
+          {
+            job: { ...a!, status: 'IN_PROGRESS' },
+            event: { at: T0 + i, kind: 'progress', status: 'IN_PROGRESS' },
+          },
+        ]);
       }
       const record = await history().get(EP, a!.id);
       expect(record?.input).toBeUndefined();
@@ -136,10 +162,10 @@ export function describeJobHistoryConformance(name: string, open: OpenJobHistory
 
     it('drops records once they expire, and keeps a retried job', async () => {
       const [a, b, c] = await add(job(T0 + 1, 'FAILED'), job(T0 + 2, 'FAILED'), job(T0 + 3, 'FAILED'));
-      await history().write({ job: a!, expiresAt: T0 + 50 });
-      await history().write({ job: b!, expiresAt: T0 + 60 });
-      await history().write({ job: { ...b!, status: 'IN_QUEUE' }, expiresAt: null });
-      await history().write({ job: c!, expiresAt: T0 + 500 });
+      await history().write([{ job: a!, expiresAt: T0 + 50 }]);
+      await history().write([{ job: b!, expiresAt: T0 + 60 }]);
+      await history().write([{ job: { ...b!, status: 'IN_QUEUE' }, expiresAt: null }]);
+      await history().write([{ job: c!, expiresAt: T0 + 500 }]);
       expect(await history().trim(T0 + 100, 10)).toEqual([{ endpointId: EP, id: a!.id }]);
       expect(await history().get(EP, a!.id)).toBeUndefined();
       expect((await history().list(EP, { limit: 10 })).jobs.map((j) => j.id)).toEqual([c!.id, b!.id]);

@@ -16,6 +16,7 @@ import { Dispatcher } from './jobs/dispatcher.js';
 import { HealthReporter, type FleetView } from './jobs/health-reporter.js';
 import { createJobContext, type JobContext } from './jobs/job-context.js';
 import { HistoryRecorder } from './jobs/history-recorder.js';
+import { jobIdMaker } from './jobs/job-ids.js';
 import { JobLogs } from './jobs/job-logs.js';
 import { JobService } from './jobs/job-service.js';
 import { OutageLog } from './jobs/outage-log.js';
@@ -121,6 +122,7 @@ export function createApp(options: AppOptions): SluiceApp {
     endpoint,
     now,
     log,
+    newJobId: jobIdMaker(config.server.jobIds, now),
     outages,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,

@@ -178,6 +178,8 @@ export const configSchema = z
         requestTimeoutMs: duration({ min: 1000, max: 600_000 }).default(60_000),
         /** Open connections at once; more are closed as they arrive. */
         maxConnections: int(16, 1_000_000).default(10_000),
+        /** UUID version of new job ids (spec §2.1): 7 is time-ordered and cheaper to index, 4 hides creation time. */
+        jobIds: z.enum(['uuid7', 'uuid4']).default('uuid7'),
         gpus: z.array(z.number().int().min(0)).default([]),
         /** Several servers on one Redis store acting as one worker fleet (docs/scaling.md); unused on SQLite. */
         fleet: z

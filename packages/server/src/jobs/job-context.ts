@@ -16,6 +16,8 @@ export interface JobContext {
   endpoint(endpointId: string): EndpointConfig | undefined;
   now: () => number;
   log: Logger;
+  /** Makes the id of a new job (job-ids.ts); absent: version 7 UUIDs on `now`. */
+  newJobId?: (sync: boolean) => string;
   /** Store outages logged once per incident (outage-log.ts); absent in unit tests of a single component. */
   outages?: OutageLog;
   /** Called when a worker post for a known job changed nothing (metrics). */

@@ -1,6 +1,5 @@
 // Client-side job lifecycle (spec §4): submission with resolved policy, lookups, cancel, retry, purge,
 // and the long-polls that wait for a job to finish or to stream.
-import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SluiceError, isTerminal, type Submission } from '@sluice/protocol';
 import type { EndpointConfig } from '../config/config-schema.js';
@@ -8,6 +7,7 @@ import type { JobRecord } from '../store/job-record.js';
 import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
 import { hold } from './hold.js';
 import type { JobContext } from './job-context.js';
+import { jobIdMaker } from './job-ids.js';
 import { STREAM_PAGE, notFound, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
@@ -20,7 +20,11 @@ export interface SubmitOptions {
 }
 
 export class JobService {
-  constructor(private readonly ctx: JobContext) {}
+  private readonly newJobId: (sync: boolean) => string;
+
+  constructor(private readonly ctx: JobContext) {
+    this.newJobId = ctx.newJobId ?? jobIdMaker('uuid7', ctx.now);
+  }
 
   endpointOrThrow(endpointId: string): EndpointConfig {
     const endpoint = this.ctx.endpoint(endpointId);
@@ -39,7 +43,7 @@ export class JobService {
     const ttl = submission.policy.ttl ?? endpoint.ttl;
     return this.ctx.store.enqueue(
       {
-        id: options.sync ? `sync-${randomUUID()}` : randomUUID(),
+        id: this.newJobId(options.sync),
         endpointId,
         input: submission.input,
         webhook: submission.webhook,

@@ -31,7 +31,7 @@ describe('POST run', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(Object.keys(res.json).sort()).toEqual(['id', 'status']);
     expect(res.json.status).toBe('IN_QUEUE');
-    expect(res.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(res.json.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('accepts {} as input', async () => {

@@ -70,7 +70,7 @@ export class RedisStoreSignals implements StoreSignals {
     });
     // ioredis subscribes again by itself after a reconnect: say hello again, others may have gone quiet meanwhile.
     subscriber.on('ready', () => {
-      if (this.started && !this.subscribed && !this.closed) this.announce().catch(() => undefined);
+      if (this.started && !this.subscribed && !this.closed) this.sayHello().catch(() => undefined);
     });
   }
 
@@ -78,7 +78,7 @@ export class RedisStoreSignals implements StoreSignals {
   async start(): Promise<void> {
     await this.subscriber.subscribe(this.channel);
     this.started = true;
-    await this.announce();
+    await this.sayHello();
   }
 
   /** False while this store is alone on its channel and keeps its signals to itself. */
@@ -113,7 +113,7 @@ export class RedisStoreSignals implements StoreSignals {
     this.listeners.clear();
   }
 
-  private async announce(): Promise<void> {
+  private async sayHello(): Promise<void> {
     this.subscribed = true;
     this.lastProbe = this.now();
     const hellos = this.hellos;

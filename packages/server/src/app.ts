@@ -1,4 +1,4 @@
-// createApp: the Fastify instance with every route and the job services, over any JobStore. No listen,
+// createApp: the Fastify instance with every route and the job services, over any SluiceStore. No listen,
 // no signals, no timers: main.ts starts those, and tests drive this with `inject`.
 import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -39,11 +39,11 @@ import { registerJobTakeRoutes } from './routes/worker/job-take.js';
 import { registerHistoryRoutes } from './routes/admin/history-routes.js';
 import type { JobHistory } from './store/job-history.js';
 import type { JobLogStore } from './store/job-log-store.js';
-import type { JobStore } from './store/job-store.js';
+import type { SluiceStore } from './store/sluice-store.js';
 import type { JobRecord } from './store/job-record.js';
 
 export interface AppOptions {
-  store: JobStore;
+  store: SluiceStore;
   config: Config;
   /** pino logger, or false for none (tests). */
   logger?: Logger | false;

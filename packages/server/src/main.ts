@@ -15,7 +15,7 @@ import { SluiceMetrics } from './metrics/sluice-metrics.js';
 import { registerAdminRoutes } from './routes/admin/admin-routes.js';
 import type { JobHistory } from './store/job-history.js';
 import type { JobLogStore } from './store/job-log-store.js';
-import type { JobStore } from './store/job-store.js';
+import type { SluiceStore } from './store/sluice-store.js';
 import type { JobRecord } from './store/job-record.js';
 
 export interface RunningServer {
@@ -28,7 +28,7 @@ export interface RunningServer {
 
 export interface StartOptions {
   config: Config;
-  store: JobStore;
+  store: SluiceStore;
   /** Job history and worker logs (admin jobs and logs routes); absent: not kept. */
   history?: JobHistory;
   logs?: JobLogStore;

@@ -2,7 +2,7 @@
 import type { StoreConfig } from '../config/config-schema.js';
 import type { JobHistory } from '../store/job-history.js';
 import type { JobLogStore } from '../store/job-log-store.js';
-import type { JobStore } from '../store/job-store.js';
+import type { SluiceStore } from '../store/sluice-store.js';
 import { openRedisJobHistory } from '../store/redis/redis-job-history.js';
 import { openRedisJobLogStore } from '../store/redis/redis-job-log-store.js';
 import { openSqliteJobHistory } from '../store/sqlite/sqlite-job-history.js';
@@ -10,7 +10,7 @@ import { openSqliteJobLogStore } from '../store/sqlite/sqlite-job-log-store.js';
 import { openRedisJobStore } from '../store/redis/redis-job-store.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 
-export function openStore(config: StoreConfig): Promise<JobStore> {
+export function openStore(config: StoreConfig): Promise<SluiceStore> {
   switch (config.kind) {
     case 'sqlite':
       return Promise.resolve(openSqliteJobStore({ path: config.path, synchronous: config.synchronous }));

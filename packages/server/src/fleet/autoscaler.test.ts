@@ -5,7 +5,8 @@ import { resolveConfig } from '../config/load-config.js';
 import type { Config } from '../config/config-schema.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { Wakeups } from '../jobs/wakeups.js';
-import type { JobStore, WorkerRecord } from '../store/job-store.js';
+import type { SluiceStore } from '../store/sluice-store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 import { newJob } from '../store/testing/conformance-support.js';
 import { Autoscaler, ScalerState, type ScalableFleet } from './autoscaler.js';
@@ -21,7 +22,7 @@ class FakeFleet implements ScalableFleet {
   private readonly targets = new Map<string, number>();
   private next = 0;
 
-  constructor(private readonly store: JobStore) {}
+  constructor(private readonly store: SluiceStore) {}
 
   sync(endpointId: string, records: WorkerRecord[]): void {
     for (const w of this.workersOf(endpointId)) {
@@ -86,7 +87,7 @@ class FakeFleet implements ScalableFleet {
 }
 
 describe('Autoscaler', () => {
-  let store: JobStore;
+  let store: SluiceStore;
   let config: Config;
   let fleet: FakeFleet;
   let autoscaler: Autoscaler;
@@ -95,6 +96,7 @@ describe('Autoscaler', () => {
     config = resolveConfig({ endpoints: { [EP]: { worker: { command: 'true' }, ...endpoint } } });
     const ctx: JobContext = {
       store,
+      workers: store,
       wakeups: new Wakeups(),
       endpoint: (id) => config.endpoints[id],
       now: () => Date.now(),

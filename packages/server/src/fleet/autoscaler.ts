@@ -16,7 +16,8 @@ import type { JobContext } from '../jobs/job-context.js';
 import { PeriodicLoop } from '../jobs/periodic-loop.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { EndpointConfig } from '../config/config-schema.js';
-import type { JobCounts, QueueStats, WorkerRecord } from '../store/job-store.js';
+import type { JobCounts, QueueStats } from '../store/job-store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 import { WorkerState, type EndpointSlots, type LaunchedWorker } from './launcher.js';
 import { decideScale, type ScalerWorker } from './scaler-policy.js';
 import { logFailure } from '../jobs/outage-log.js';
@@ -181,10 +182,10 @@ export class Autoscaler {
   private async tickEndpoint(endpointId: string): Promise<void> {
     const settings = this.ctx.endpoint(endpointId);
     if (!settings?.worker) return;
-    const { store } = this.ctx;
+    const { store, workers: registry } = this.ctx;
     const scaler = this.scaler(endpointId);
     const [records, stats, counts] = await Promise.all([
-      store.listWorkers(endpointId),
+      registry.listWorkers(endpointId),
       store.queueStats(endpointId),
       store.counts(endpointId),
     ]);

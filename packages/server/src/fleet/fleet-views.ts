@@ -3,7 +3,7 @@
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { isUnhealthy } from '../jobs/worker-presence.js';
-import type { WorkerRecord } from '../store/job-store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 import type { Autoscaler, EndpointScalerView } from './autoscaler.js';
 import type { SharedFleet } from './cluster/join-fleet.js';
 import { sharedFleetSummary, type RemoteWorker, type SharedFleetSummary } from './cluster/shared-view.js';
@@ -110,7 +110,7 @@ export async function describeWorkers(
   endpointId: string,
 ): Promise<WorkersSummary> {
   const [records, fleet] = await Promise.all([
-    ctx.store.listWorkers(endpointId),
+    ctx.workers.listWorkers(endpointId),
     shared ? sharedFleetSummary(shared, endpointId) : undefined,
   ]);
   const launched = launcher.workersOf(endpointId);

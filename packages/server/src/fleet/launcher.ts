@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobContext } from '../jobs/job-context.js';
 import { LOST_ERROR } from '../jobs/lease-monitor.js';
-import type { WorkerRecord } from '../store/job-store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
 import { GpuPool, gpuLabel } from './gpu-pool.js';
 import { mergeEnv, workerEnv } from './worker-env.js';
@@ -215,7 +215,7 @@ export class Launcher {
     const { endpointId } = worker;
     this.log.info({ endpointId, workerId, reason }, 'stopping worker');
     try {
-      await this.ctx.store.recordWorker(endpointId, workerId, { draining: true }, this.ctx.now());
+      await this.ctx.workers.recordWorker(endpointId, workerId, { draining: true }, this.ctx.now());
     } catch (err) {
       this.log.warn({ err, endpointId, workerId }, 'cannot mark worker draining; stopping it anyway');
     }
@@ -350,7 +350,7 @@ export class Launcher {
       this.exiting.add(handled);
       return handled.finally(() => this.exiting.delete(handled));
     });
-    void this.ctx.store
+    void this.ctx.workers
       .recordWorker(endpointId, workerId, { label }, this.ctx.now())
       .catch((err: unknown) => log.error({ err }, 'cannot register worker'));
     log.info({ pid: proc.pid, command: command.command, gpus, label }, 'worker started');
@@ -368,14 +368,14 @@ export class Launcher {
     // Its output is closed: its log followers can stop once its last lines are stored.
     await this.ctx.logs?.endWorker(endpointId, workerId, this.ctx.now());
     try {
-      const record = await store.getWorker(endpointId, workerId);
+      const record = await this.ctx.workers.getWorker(endpointId, workerId);
       // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
       const planned = this.stopped || !isActive(worker) || record?.draining === true;
       // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
       await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, LOST_ERROR, this.ctx.now());
       if (planned) {
         log.info({ ...exit, livedMs }, 'worker exited');
-        await store.removeWorker(endpointId, workerId);
+        await this.ctx.workers.removeWorker(endpointId, workerId);
       } else {
         await this.unplannedExit(worker, exit, livedMs, slot, log);
       }
@@ -401,13 +401,13 @@ export class Launcher {
     if (!verdict.crashLoop) {
       log.warn(fields, 'worker exited unexpectedly');
       if (verdict.quickExits === 0) this.clearUnhealthyRecord(endpointId, slot);
-      await this.ctx.store.removeWorker(endpointId, workerId);
+      await this.ctx.workers.removeWorker(endpointId, workerId);
       return;
     }
     log.error({ ...fields, stderrTail: slot.lastExit.stderrTail.slice(-5) }, 'worker crash loop: endpoint unhealthy');
     const how = exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
     const reason = `exited ${verdict.quickExits} times in a row within ${HEALTHY_RUN_MS / 1000} s of start (last: ${how}); crash loop from ${CRASH_LOOP_EXITS}`;
-    await this.ctx.store.recordWorker(
+    await this.ctx.workers.recordWorker(
       endpointId,
       workerId,
       { unhealthy: { check: 'crash-loop', reason } },
@@ -415,14 +415,14 @@ export class Launcher {
     );
     const previous = slot.unhealthyRecord;
     slot.unhealthyRecord = workerId;
-    if (previous !== undefined) await this.ctx.store.removeWorker(endpointId, previous);
+    if (previous !== undefined) await this.ctx.workers.removeWorker(endpointId, previous);
   }
 
   private clearUnhealthyRecord(endpointId: string, slot: Slot): void {
     const id = slot.unhealthyRecord;
     if (id === undefined) return;
     slot.unhealthyRecord = undefined;
-    void this.ctx.store
+    void this.ctx.workers
       .removeWorker(endpointId, id)
       .catch((err: unknown) => this.log.warn({ err, endpointId }, 'cannot clear crash-loop record'));
   }

@@ -45,7 +45,7 @@ export class Dispatcher {
           const jobs = await store.claim(endpointId, workerId, count, this.ctx.now());
           if (jobs.length > 0) return { done: true, value: jobs };
           // It gets no job, so a wake-up it took belongs to the next waiting worker.
-          if ((await store.getWorker(endpointId, workerId))?.draining) {
+          if ((await this.ctx.workers.getWorker(endpointId, workerId))?.draining) {
             passOn();
             return { done: true, value: turn === 0 ? 'draining' : 'drained' };
           }
@@ -89,14 +89,14 @@ export class Dispatcher {
    * draining (stopPod) during the hold is answered [] at once, so runpod-python can exit (spec §6.2).
    */
   async takeStops(endpointId: string, workerId: string, holdMs: number, signal?: AbortSignal): Promise<string[]> {
-    const { store, wakeups } = this.ctx;
+    const { workers, wakeups } = this.ctx;
     const key = stopKey(endpointId, workerId);
     return hold({ wakeups, key, waitMs: holdMs, now: this.ctx.now, signal }, async (_woken, turn) => {
-      const stops = await store.takeStops(endpointId, workerId);
+      const stops = await workers.takeStops(endpointId, workerId);
       if (stops.length > 0) return { done: true, value: stops };
       // Only a later turn (a wake-up or recheck without a stop) costs this read: it may be the stopPod that began
       // the drain.
-      const drained = turn > 0 && (await store.getWorker(endpointId, workerId))?.draining === true;
+      const drained = turn > 0 && (await workers.getWorker(endpointId, workerId))?.draining === true;
       return { done: drained, value: [] };
     });
   }

@@ -1,7 +1,7 @@
 // Builds the `/health` object (spec §4.9) from job counts, the worker registry, and what the fleet knows
 // about workers it launched but that have not spoken yet, or that it cannot start.
 import type { HealthObject } from '@sluice/protocol';
-import type { WorkerRecord } from '../store/job-store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 import type { JobContext } from './job-context.js';
 import { isUnhealthy } from './worker-presence.js';
 
@@ -29,7 +29,7 @@ export class HealthReporter {
   async health(endpointId: string): Promise<HealthObject> {
     const [counts, workers] = await Promise.all([
       this.ctx.store.counts(endpointId),
-      this.ctx.store.listWorkers(endpointId),
+      this.ctx.workers.listWorkers(endpointId),
     ]);
     const now = this.ctx.now();
     const tally = { idle: 0, running: 0, unhealthy: 0, initializing: 0, gone: 0, draining: 0 };

@@ -14,7 +14,7 @@ import type {
   TimelineEvent,
   WebhookAttemptNote,
 } from '../store/job-history.js';
-import type { WebhookDelivery } from '../store/job-store.js';
+import type { WebhookDelivery } from '../store/webhook-outbox.js';
 import type { AttemptResult } from './webhooks/webhook-attempt.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { JobContext } from './job-context.js';

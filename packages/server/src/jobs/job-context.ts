@@ -1,17 +1,20 @@
-// What the job services share: the store contract, wake-ups, endpoint settings, a clock and a logger.
+// What the job services share: the job store and worker registry contracts, wake-ups, endpoint settings, a clock and a logger.
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobStore } from '../store/job-store.js';
+import type { WorkerRegistry } from '../store/worker-registry.js';
 import type { JobRecord } from '../store/job-record.js';
 import type { HistoryRecorder } from './history-recorder.js';
 import type { JobLogs } from './job-logs.js';
 import type { OutageLog } from './outage-log.js';
-import { PublishingStore, type Published } from './publishing-store.js';
+import { PublishingStore, type PublishableStore, type Published } from './publishing-store.js';
 import type { Wakeups } from './wakeups.js';
 
 export interface JobContext {
   /** The store wrapped by PublishingStore: every transition it makes wakes whoever waits on it. */
   store: JobStore;
+  /** The same wrapper as the worker registry: a worker set draining, or a stop requested, wakes its polls. */
+  workers: WorkerRegistry;
   wakeups: Wakeups;
   endpoint(endpointId: string): EndpointConfig | undefined;
   now: () => number;
@@ -28,9 +31,9 @@ export interface JobContext {
   logs?: JobLogs;
 }
 
-export interface JobContextOptions extends Omit<JobContext, 'store'> {
+export interface JobContextOptions extends Omit<JobContext, 'store' | 'workers'> {
   /** The bare store; the context publishes its transitions. */
-  store: JobStore;
+  store: PublishableStore;
   /** Called after a job enters a terminal state (webhook outbox kick, fleet, metrics). */
   onTerminal?: (job: JobRecord) => void;
   /** Called after every published transition (the job history). */
@@ -39,5 +42,6 @@ export interface JobContextOptions extends Omit<JobContext, 'store'> {
 
 export function createJobContext(options: JobContextOptions): JobContext {
   const { store, onTerminal, onTransition, ...rest } = options;
-  return { ...rest, store: new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onTransition }) };
+  const published = new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onTransition });
+  return { ...rest, store: published, workers: published };
 }

@@ -2,19 +2,26 @@
 // other reader. Driven directly on an in-memory store.
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobStore } from '../store/job-store.js';
+import type { SluiceStore } from '../store/sluice-store.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 import { EP, T0, W1, newJob } from '../store/testing/conformance-support.js';
 import type { JobContext } from './job-context.js';
 import { watchStream } from './job-watch.js';
 import { Wakeups } from './wakeups.js';
 
-let store: JobStore;
+let store: SluiceStore;
 let ctx: JobContext;
 
 beforeEach(() => {
   store = openSqliteJobStore({ path: ':memory:' });
-  ctx = { store, wakeups: new Wakeups(), endpoint: () => undefined, now: () => T0, log: pino({ enabled: false }) };
+  ctx = {
+    store,
+    workers: store,
+    wakeups: new Wakeups(),
+    endpoint: () => undefined,
+    now: () => T0,
+    log: pino({ enabled: false }),
+  };
 });
 afterEach(async () => {
   await store.close();

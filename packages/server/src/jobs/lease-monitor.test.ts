@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/load-config.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
-import type { JobStore } from '../store/job-store.js';
+import type { SluiceStore } from '../store/sluice-store.js';
 import { createJobContext, type JobContext } from './job-context.js';
 import { JobService } from './job-service.js';
 import { DROPPED_ERROR, LeaseMonitor } from './lease-monitor.js';
@@ -12,7 +12,7 @@ import { Wakeups } from './wakeups.js';
 const config = resolveConfig({ endpoints: { ep: {} } });
 const INTERVAL = 10_000;
 let now = 1_000_000;
-let store: JobStore;
+let store: SluiceStore;
 let ctx: JobContext;
 let monitor: LeaseMonitor;
 

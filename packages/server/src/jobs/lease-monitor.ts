@@ -3,7 +3,7 @@
 // a stopped job the worker still lists gets its job-stop again. The evidence (which pings listed which lease)
 // is kept by the store with the ping itself, so every server sharing the store, and one that restarted,
 // reaches the verdict a single long-lived server would (ADR 7).
-import type { LeaseEvidence, WorkerRecord } from '../store/job-store.js';
+import type { LeaseEvidence, WorkerRecord } from '../store/worker-registry.js';
 import type { JobContext } from './job-context.js';
 
 export const DROPPED_ERROR = 'worker dropped the job without reporting a result';
@@ -41,7 +41,7 @@ export class LeaseMonitor {
 
   /** Records a healthy ping with its evidence, then applies the verdicts it completes. */
   async onPing(endpointId: string, workerId: string, ping: HealthyPing, now: number): Promise<WorkerRecord> {
-    const { worker, leases } = await this.ctx.store.recordPing(
+    const { worker, leases } = await this.ctx.workers.recordPing(
       endpointId,
       workerId,
       { ...ping, intervalMs: this.options.pingIntervalMs },
@@ -90,6 +90,6 @@ export class LeaseMonitor {
     const job = await this.ctx.store.get(endpointId, jobId);
     const stopped = job?.status === 'CANCELLED' || job?.status === 'TIMED_OUT' || job?.status === 'FAILED';
     if (!job || !stopped || job.workerId !== workerId || job.finishedAt === undefined || now <= job.finishedAt) return;
-    await this.ctx.store.requestStop(endpointId, workerId, jobId);
+    await this.ctx.workers.requestStop(endpointId, workerId, jobId);
   }
 }

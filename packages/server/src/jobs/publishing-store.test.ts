@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus } from '@sluice/protocol';
 import type { JobRecord } from '../store/job-record.js';
-import type { StoreSignal } from '../store/job-store.js';
+import type { StoreSignal } from '../store/store-signals.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
 import { newJob, runningJob } from '../store/testing/conformance-support.js';
 import { PublishingStore, publishTransition, type Published } from './publishing-store.js';
@@ -108,7 +108,7 @@ describe('PublishingStore', () => {
       expect(await store.unclaim(job.endpointId, 'w1', [job.id])).toMatchObject([{ id: job.id, status: 'IN_QUEUE' }]);
       await expect(woken).resolves.toBe(true);
     } finally {
-      await store.close();
+      await inner.close();
     }
   });
 
@@ -129,7 +129,7 @@ describe('PublishingStore', () => {
       await store.requestStop(job.endpointId, 'w1', job.id);
       await expect(again).resolves.toBe(true);
     } finally {
-      await store.close();
+      await inner.close();
     }
   });
 
@@ -150,7 +150,7 @@ describe('PublishingStore', () => {
       expect(await append(1)).toEqual({ kind: 'duplicate', woke: false });
       expect(await append(2, 1)).toEqual({ kind: 'buffer-full', woke: false });
     } finally {
-      await store.close();
+      await inner.close();
     }
   });
 
@@ -167,7 +167,7 @@ describe('PublishingStore', () => {
       await store.recordWorker(EP, 'w1', { draining: true }, 2);
       await expect(drained).resolves.toBe(true);
     } finally {
-      await store.close();
+      await inner.close();
     }
   });
 
@@ -187,7 +187,7 @@ describe('PublishingStore', () => {
       await expect(store.unreadStream(job.endpointId, job.id, read.firstSeq, read.items)).resolves.toBe(true);
       await expect(putBack).resolves.toBe(true);
     } finally {
-      await store.close();
+      await inner.close();
     }
   });
 
@@ -213,7 +213,7 @@ describe('PublishingStore', () => {
         'IN_PROGRESS>COMPLETED',
       ]);
     } finally {
-      await store.close();
+      await inner.close();
     }
   });
 });

@@ -1,6 +1,7 @@
-// The one place that turns store transitions into wake-ups: a JobStore that forwards every call to the real
-// store and, after each step that changed a job, wakes the local long-polls it concerns, broadcasts the
-// signal to other servers, and runs the terminal hook. Services call the store and never announce anything.
+// The one place that turns store transitions into wake-ups: a JobStore and WorkerRegistry that forwards every
+// call to the real store and, after each step that changed a job, wakes the local long-polls it concerns,
+// broadcasts the signal to other servers, and runs the terminal hook. Services call the store and never announce
+// anything. The webhook outbox, checkWritable and close publish nothing: callers use the bare store for those.
 import type { Json, JobStatus } from '@sluice/protocol';
 import { isTerminal } from '@sluice/protocol';
 import type { JobRecord, NewJob } from '../store/job-record.js';
@@ -12,20 +13,16 @@ import type {
   FinalResult,
   JobCounts,
   JobStore,
-  PingRecorded,
-  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
   StatusChange,
-  StoreSignal,
   StreamRead,
   Transition,
-  WebhookDelivery,
-  WebhookTakeLimits,
-  WorkerRecord,
-  WorkerUpdate,
 } from '../store/job-store.js';
+import type { PingRecorded, PingUpdate, WorkerRecord, WorkerRegistry, WorkerUpdate } from '../store/worker-registry.js';
+import type { SluiceStore } from '../store/sluice-store.js';
+import type { StoreSignal } from '../store/store-signals.js';
 import { changeKey, jobKey, queueKey, stopKey, streamKey, type Wakeups } from './wakeups.js';
 
 /** A transition with what else the step did, besides the status change the record shows. */
@@ -35,6 +32,9 @@ export interface Published extends Transition {
   /** A stream item was appended. */
   streamed?: boolean;
 }
+
+/** What PublishingStore wraps: the contracts whose steps publish, and the signals it publishes through. */
+export type PublishableStore = JobStore & WorkerRegistry & Pick<SluiceStore, 'signals'>;
 
 export interface PublishHooks {
   wakeups: Wakeups;
@@ -50,7 +50,7 @@ export interface PublishHooks {
  * stream (runsync, status-sync, stream) when it reached a terminal state; stream readers when an item was
  * appended; its worker's job-stop poll when a stop was queued.
  */
-export function publishTransition(store: Pick<JobStore, 'signals'>, hooks: PublishHooks, change: Published): void {
+export function publishTransition(store: Pick<SluiceStore, 'signals'>, hooks: PublishHooks, change: Published): void {
   const { job, from } = change;
   const { endpointId, id } = job;
   const signals: StoreSignal[] = [];
@@ -95,27 +95,15 @@ function stopOnLeave(change: StatusChange): Published {
   return stopped && change.job.workerId !== undefined ? { ...change, stopFor: change.job.workerId } : change;
 }
 
-export class PublishingStore implements JobStore {
+export class PublishingStore implements JobStore, WorkerRegistry {
   constructor(
-    private readonly inner: JobStore,
+    private readonly inner: PublishableStore,
     private readonly hooks: PublishHooks,
   ) {}
-
-  get signals() {
-    return this.inner.signals;
-  }
 
   // Optional capabilities pass through untouched: code that checks for one must see the inner store's.
   get fleet() {
     return this.inner.fleet;
-  }
-
-  checkWritable(now: number): Promise<void> {
-    return this.inner.checkWritable(now);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   async enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult> {
@@ -262,14 +250,6 @@ export class PublishingStore implements JobStore {
       await this.inner.reclaim(endpointId, workerId, jobIds, maxReclaims, error, now),
       'IN_PROGRESS',
     );
-  }
-
-  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]> {
-    return this.inner.takeDueWebhooks(now, max, leaseMs, limits);
-  }
-
-  settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void> {
-    return this.inner.settleWebhook(id, outcome);
   }
 
   /** Wakes the local long-polls `signal` concerns and sends it to the other servers. */

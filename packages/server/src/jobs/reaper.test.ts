@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../config/load-config.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
-import type { JobStore } from '../store/job-store.js';
+import type { SluiceStore } from '../store/sluice-store.js';
 import { Dispatcher } from './dispatcher.js';
 import { createJobContext, type JobContext } from './job-context.js';
 import { JobService } from './job-service.js';
@@ -12,7 +12,7 @@ import { Wakeups } from './wakeups.js';
 import { WorkerPosts } from './worker-posts.js';
 
 const config = resolveConfig({ endpoints: { ep: { runRetention: 60_000, syncRetention: 60_000 } } });
-let store: JobStore;
+let store: SluiceStore;
 let ctx: JobContext;
 let jobs: JobService;
 let dispatcher: Dispatcher;

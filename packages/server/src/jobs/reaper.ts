@@ -47,7 +47,7 @@ export async function trimHistory(ctx: JobContext, now: number): Promise<number>
 export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions, now: number): Promise<number> {
   let changed = 0;
   for (const endpointId of options.endpointIds()) {
-    for (const worker of await ctx.store.listWorkers(endpointId)) {
+    for (const worker of await ctx.workers.listWorkers(endpointId)) {
       const heardAt = worker.lastPingAt === undefined ? undefined : Math.max(worker.lastPingAt, options.startedAt);
       const lostByPing = heardAt !== undefined && now - heardAt > options.workerLostAfterMs;
       const unhealthy = isUnhealthy(worker);
@@ -60,7 +60,7 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
         );
       }
       if (lostByPing && !unhealthy) {
-        await ctx.store.recordWorker(
+        await ctx.workers.recordWorker(
           endpointId,
           worker.workerId,
           { unhealthy: { check: 'ping', reason: LOST_ERROR } },
@@ -70,7 +70,7 @@ export async function reclaimLostWorkers(ctx: JobContext, options: ReaperOptions
       // A worker that pinged again after its verdict is back, and kept.
       const verdictAt = unhealthy || lostByPing ? worker.unhealthy?.at : undefined;
       if (verdictAt !== undefined && now - verdictAt > FORGET_WORKERS_AFTER_MS && worker.inFlight === 0) {
-        await ctx.store.removeWorker(endpointId, worker.workerId);
+        await ctx.workers.removeWorker(endpointId, worker.workerId);
       }
     }
   }

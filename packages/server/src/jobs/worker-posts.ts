@@ -86,7 +86,7 @@ export class WorkerPosts {
       throw new SluiceError('ERR_REQUEST_INVALID_JSON');
     }
     if (body['stopPod'] === true) {
-      await this.ctx.store.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
+      await this.ctx.workers.recordWorker(post.endpointId, post.workerId, { draining: true }, this.ctx.now());
       // PublishingStore wakes the job-take and job-stop polls the worker holds, here or on another server,
       // so they answer at once (spec §6.2).
     }

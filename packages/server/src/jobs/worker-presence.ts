@@ -1,6 +1,6 @@
 // Records what workers tell about themselves: that they are alive (any request), their pings (spec §6.7),
 // their GPU label, and unhealthy reports. "Seen" writes are throttled per worker to keep them off the hot path.
-import type { WorkerRecord } from '../store/job-store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 import type { JobContext } from './job-context.js';
 import { LOST_ERROR, type LeaseMonitor } from './lease-monitor.js';
 
@@ -32,7 +32,7 @@ export class WorkerPresence {
     const last = this.lastWrite.get(key);
     if (last !== undefined && now - last < SEEN_WRITE_EVERY_MS) return;
     this.lastWrite.set(key, now);
-    await this.ctx.store.recordWorker(endpointId, workerId, { seen: true, label }, now);
+    await this.ctx.workers.recordWorker(endpointId, workerId, { seen: true, label }, now);
   }
 
   async ping(endpointId: string, workerId: string, report: PingReport, label?: string): Promise<WorkerRecord> {
@@ -40,7 +40,7 @@ export class WorkerPresence {
     if (!report.unhealthy) {
       return this.leases.onPing(endpointId, workerId, { jobIds: report.jobIds, version: report.version, label }, now);
     }
-    const worker = await this.ctx.store.recordWorker(
+    const worker = await this.ctx.workers.recordWorker(
       endpointId,
       workerId,
       { seen: true, label, ping: { jobIds: report.jobIds, version: report.version }, unhealthy: report.unhealthy },

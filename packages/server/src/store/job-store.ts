@@ -1,5 +1,7 @@
-// The job store contract: every durable operation Sluice needs, designed from its operations, not a backend.
-// Guarantees every implementation gives (checked by store/testing/conformance.ts):
+// The job store contract: job transitions and reads, designed from Sluice's operations, not a backend. The
+// worker registry (worker-registry.ts) and the webhook outbox (webhook-outbox.ts) are contracts of their own;
+// sluice-store.ts names the whole store every implementation provides.
+// Guarantees every implementation gives (checked by describeJobStoreConformance, store/testing/conformance.ts):
 // - each method is one atomic step (one SQL transaction, one Lua script): no reader sees half a transition;
 // - allowed transitions come from @sluice/protocol (nextStatus); a disallowed one changes nothing;
 // - every entry into a terminal state of a job with a webhook adds one webhook delivery to the outbox,
@@ -8,7 +10,6 @@
 // - jobs of one endpoint are claimed in queue order: submissions and retries at the tail, requeues at the head;
 // - `output` is only ever what spec §2.2 allows: a progress value does not survive cancel, timeout or reclaim.
 import type { Json, JobStatus } from '@sluice/protocol';
-import type { FleetRegistry } from './fleet-registry.js';
 import type { JobRecord, NewJob } from './job-record.js';
 
 export type { NewJob };
@@ -125,128 +126,13 @@ export interface ExpireResult {
   deleted: number;
 }
 
-/** Fair shares of the sender's slots (issue #12 item 3): one endpoint's slow targets cannot hold them all. */
-export interface WebhookTakeLimits {
-  /** At most this many of one endpoint's deliveries in flight at once, those in `inFlight` included. */
-  maxPerEndpoint: number;
-  /** The caller's deliveries in flight now, per endpoint. */
-  inFlight: ReadonlyMap<string, number>;
-}
-
-export interface WebhookDelivery {
-  /** Unique per delivery, stable across its attempts (the `webhook-id` header). */
-  id: string;
-  endpointId: string;
-  jobId: string;
-  url: string;
-  /** The exact JSON text to POST. */
-  body: string;
-  /** Attempts already made. */
-  attempts: number;
-}
-
-/** What sluice knows of one worker process (spec §6.7, §4.9). */
-export interface WorkerRecord {
-  endpointId: string;
-  workerId: string;
-  firstSeenAt: number;
-  /** Last request of any kind from the worker; undefined while only registered by the launcher. */
-  lastSeenAt?: number;
-  /** Last ping; liveness rules (spec §6.8) apply only once this is set. */
-  lastPingAt?: number;
-  /** Job ids the latest ping listed. */
-  pingJobIds: string[];
-  version?: string;
-  /** `gpu` template parameter (spec §6.1). */
-  label?: string;
-  /** Sent stopPod: gets no more jobs (spec §6.4). */
-  draining: boolean;
-  unhealthy?: { at: number; check?: string; reason?: string };
-  /** IN_PROGRESS jobs leased to this worker now. */
-  inFlight: number;
-}
-
-export interface WorkerUpdate {
-  seen?: boolean;
-  ping?: { jobIds: string[]; version?: string };
-  label?: string;
-  draining?: boolean;
-  unhealthy?: { check?: string; reason?: string };
-}
-
-/** A healthy ping as `recordPing` takes it (spec §6.7). */
-export interface PingUpdate {
-  jobIds: string[];
-  version?: string;
-  label?: string;
-  /**
-   * The ping interval workers were told. A ping counts against a lease its worker never listed only once this
-   * long, or the gap since the worker's previous ping if that is longer, has passed since the lease.
-   */
-  intervalMs: number;
-}
-
-/**
- * What the pings heard so far, by any server, say about one IN_PROGRESS lease (the spec §6.8 evidence).
- * Counts restart with each lease: a job requeued and leased again starts with none.
- */
-export interface LeaseEvidence {
-  job: JobRecord;
-  /** Some ping during this lease listed the job. */
-  listed: boolean;
-  /** Once listed: consecutive pings since the last one listing it that lacked it (0 if this ping listed it). */
-  missedSinceListed: number;
-  /** While never listed: pings lacking it that came at least one interval after the lease. */
-  lackingSinceLease: number;
-}
-
-export interface PingRecorded {
-  worker: WorkerRecord;
-  /** Every IN_PROGRESS job leased to the worker, oldest first, with its evidence after this ping. */
-  leases: LeaseEvidence[];
-}
-
 export interface PurgeStep {
   purged: JobRecord[];
   /** Present while covered jobs may remain: pass it back as `cursor`. */
   next?: string;
 }
 
-/** A wake-up that must reach every server sharing the store (spec: architecture §3, dispatch across servers). */
-export interface StoreSignal {
-  /** queue: a job entered an endpoint's queue; job: a job reached a terminal state; stream: an item was appended; stop: a job-stop is pending. */
-  kind: 'queue' | 'job' | 'stream' | 'stop';
-  endpointId: string;
-  /** Job id (job, stream), worker id (stop), or '' (queue). */
-  id: string;
-}
-
-/**
- * Optional capability of stores shared by several server processes: a broadcast of wake-ups. A server
- * publishes what it changed; every other server's subscriber wakes its local long-polls. Delivery may be
- * lost (a waiter then re-checks when its hold ends), so correctness never depends on it, only latency.
- */
-export interface StoreSignals {
-  publish(signal: StoreSignal): void;
-  /** Signals published by other processes (never this one's own). Returns an unsubscribe function. */
-  subscribe(listener: (signal: StoreSignal) => void): () => void;
-}
-
 export interface JobStore {
-  /** Present when other processes may share this store. */
-  readonly signals?: StoreSignals;
-  /** Present when several servers may share this store's worker fleet (store/fleet-registry.ts). */
-  readonly fleet?: FleetRegistry;
-
-  /**
-   * Proves the store reachable and writable now (`GET /readyz`): one small durable write, plus whatever the
-   * backend needs to be able to take more (free disk space). Rejects with ERR_UNAVAILABLE otherwise.
-   */
-  checkWritable(now: number): Promise<void>;
-
-  /** Releases connections and file handles. Idempotent; every later call rejects with ERR_UNAVAILABLE. */
-  close(): Promise<void>;
-
   // ── producer ───────────────────────────────────────────────────────────────
   /** Adds a job at the tail of its endpoint's queue (spec §2.3 row 1). */
   enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult>;
@@ -295,28 +181,6 @@ export interface JobStore {
    * took items after them; otherwise, or for an unknown job, nothing changes. Answers whether they went back.
    */
   unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean>;
-  /** Takes (and clears) the job ids pending a job-stop for this worker (spec §6.6). */
-  takeStops(endpointId: string, workerId: string): Promise<string[]>;
-  /**
-   * Queues a job-stop again for a stopped job the worker's pings still list (spec §6.6 delivery). Does
-   * nothing for an unknown job or one that is still IN_PROGRESS.
-   */
-  requestStop(endpointId: string, workerId: string, jobId: string): Promise<void>;
-  /** IN_PROGRESS jobs leased to the worker now (liveness checks against its pings, spec §6.8). */
-  leasedJobs(endpointId: string, workerId: string): Promise<JobRecord[]>;
-
-  // ── workers ────────────────────────────────────────────────────────────────
-  /** Registers the worker if new and applies the update (one atomic step). */
-  recordWorker(endpointId: string, workerId: string, update: WorkerUpdate, now: number): Promise<WorkerRecord>;
-  /**
-   * Records a healthy ping (as `recordWorker` with `seen`, `ping` and `label`) and, in the same atomic step,
-   * what it says about each job leased to the worker, so that every server sharing the store, or one that
-   * restarted, reads the same liveness evidence (spec §6.8). Evidence of leases that ended is dropped.
-   */
-  recordPing(endpointId: string, workerId: string, ping: PingUpdate, now: number): Promise<PingRecorded>;
-  getWorker(endpointId: string, workerId: string): Promise<WorkerRecord | undefined>;
-  listWorkers(endpointId: string): Promise<WorkerRecord[]>;
-  removeWorker(endpointId: string, workerId: string): Promise<void>;
 
   // ── reader ─────────────────────────────────────────────────────────────────
   counts(endpointId: string): Promise<JobCounts>;
@@ -338,13 +202,4 @@ export interface JobStore {
     error: string,
     now: number,
   ): Promise<JobRecord[]>;
-
-  // ── webhook outbox ─────────────────────────────────────────────────────────
-  /**
-   * Leases up to `max` deliveries due at `now` for `leaseMs`, so no other server sends them meanwhile; earliest
-   * due first, skipping an endpoint once `limits` says it has its share in flight.
-   */
-  takeDueWebhooks(now: number, max: number, leaseMs: number, limits?: WebhookTakeLimits): Promise<WebhookDelivery[]>;
-  /** Ends a delivery (sent or given up), or schedules its next attempt at `retryAt`. */
-  settleWebhook(id: string, outcome: { done: true } | { done: false; retryAt: number }): Promise<void>;
 }

@@ -6,12 +6,12 @@ import { createApp, type SluiceApp } from '../app.js';
 import type { Config } from '../config/config-schema.js';
 import { resolveConfig } from '../config/load-config.js';
 import { openSqliteJobStore } from '../store/sqlite/sqlite-job-store.js';
-import type { JobStore } from '../store/job-store.js';
+import type { SluiceStore } from '../store/sluice-store.js';
 import { openSqliteJobHistory } from '../store/sqlite/sqlite-job-history.js';
 import { openSqliteJobLogStore } from '../store/sqlite/sqlite-job-log-store.js';
 
 export interface TestApp extends SluiceApp {
-  store: JobStore;
+  store: SluiceStore;
   config: Config;
   request(method: string, url: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;

@@ -31,7 +31,7 @@ export function joinFleet(
   options: SharedFleetOptions & { baseUrl: string; gpus: readonly number[] },
   log: Logger,
 ): SharedFleet | undefined {
-  const registry = ctx.store.fleet;
+  const registry = ctx.workers.fleet;
   if (!registry) return undefined;
   const now = () => ctx.now();
   const serverId = options.serverId ?? defaultServerId(options.baseUrl);

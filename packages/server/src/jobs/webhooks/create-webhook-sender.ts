@@ -1,7 +1,7 @@
 // Builds the WebhookSender a server runs from its configuration: `server.webhooks` and each endpoint's secret.
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config-schema.js';
-import type { JobStore } from '../../store/job-store.js';
+import type { WebhookOutbox } from '../../store/webhook-outbox.js';
 import type { OutageLog } from '../outage-log.js';
 import { SERVER_VERSION } from '../../version.js';
 import { parseWebhookSecrets } from './signature.js';
@@ -9,7 +9,7 @@ import { WebhookSender, type WebhookAttemptOutcome, type WebhookSenderOptions } 
 
 export function createWebhookSender(
   config: Config,
-  store: JobStore,
+  store: WebhookOutbox,
   log: Logger,
   onAttempt?: (result: WebhookAttemptOutcome) => void,
   outages?: OutageLog,

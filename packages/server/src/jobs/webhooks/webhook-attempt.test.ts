@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { WebhookDelivery } from '../../store/job-store.js';
+import type { WebhookDelivery } from '../../store/webhook-outbox.js';
 import type { PostRequest } from './post-json.js';
 import { parseWebhookSecrets, signatureHeader } from './signature.js';
 import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';

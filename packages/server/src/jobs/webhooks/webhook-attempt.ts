@@ -1,6 +1,6 @@
 // One delivery attempt (spec §5, §9.3): vet the target, sign, POST within the timeout, and decide what the
 // outbox does next: done (sent, refused, or out of attempts) or try again after the retry delay.
-import type { WebhookDelivery } from '../../store/job-store.js';
+import type { WebhookDelivery } from '../../store/webhook-outbox.js';
 import { lookupAll, vetTarget, type LookupAll } from './address-policy.js';
 import { postJson, type PostJson } from './post-json.js';
 import { signedHeaders } from './signature.js';

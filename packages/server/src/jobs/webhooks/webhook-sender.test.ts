@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JobStore, WebhookDelivery } from '../../store/job-store.js';
+import type { SluiceStore } from '../../store/sluice-store.js';
+import type { WebhookDelivery, WebhookOutbox } from '../../store/webhook-outbox.js';
 import { openSqliteJobStore } from '../../store/sqlite/sqlite-job-store.js';
 import { newJob } from '../../store/testing/conformance-support.js';
 import type { PostRequest } from './post-json.js';
@@ -14,7 +15,7 @@ const T0 = 1_700_000_000_000;
 const POLICY = { attempts: 3, retryDelayMs: 10_000, timeoutMs: 10_000, blockPrivateAddresses: false };
 
 /** The outbox half of the store contract, in memory, with the same lease rules. */
-class FakeOutbox implements Pick<JobStore, 'takeDueWebhooks' | 'settleWebhook'> {
+class FakeOutbox implements WebhookOutbox {
   readonly rows = new Map<string, { delivery: WebhookDelivery; dueAt: number }>();
 
   add(id: string, url = 'https://hooks.test/done', dueAt = Date.now()): void {
@@ -212,7 +213,7 @@ describe('WebhookSender over a shared SQLite store', () => {
   it('two servers sharing the store send each delivery once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-webhooks-'));
     const path = join(dir, 'sluice.db');
-    const first: JobStore = openSqliteJobStore({ path });
+    const first: SluiceStore = openSqliteJobStore({ path });
     const stores = [first, openSqliteJobStore({ path })];
     const now = Date.now();
     for (let i = 0; i < 40; i++) {

@@ -8,14 +8,14 @@
 // stop() → stopped, for good: no more polls; it waits for the running poll and every delivery in flight.
 import { systemClock } from '../../clock.js';
 import type { Logger } from 'pino';
-import type { JobStore, WebhookDelivery } from '../../store/job-store.js';
+import type { WebhookDelivery, WebhookOutbox } from '../../store/webhook-outbox.js';
 import { logFailure, type OutageLog } from '../outage-log.js';
 import type { LookupAll } from './address-policy.js';
 import type { PostJson } from './post-json.js';
 import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';
 
 export interface WebhookSenderOptions {
-  store: Pick<JobStore, 'takeDueWebhooks' | 'settleWebhook'>;
+  store: WebhookOutbox;
   policy: WebhookPolicy;
   /** Decoded signing keys of an endpoint; undefined or empty: its deliveries go unsigned. */
   keysFor(endpointId: string): readonly Buffer[] | undefined;

@@ -11,7 +11,7 @@ import { resolveConfig } from '../../config/load-config.js';
 import { Fleet } from '../../fleet/fleet.js';
 import { registerMetricsRoute } from '../../metrics/metrics-route.js';
 import { SluiceMetrics } from '../../metrics/sluice-metrics.js';
-import type { JobStore } from '../../store/job-store.js';
+import type { SluiceStore } from '../../store/sluice-store.js';
 import { openSqliteJobStore } from '../../store/sqlite/sqlite-job-store.js';
 import { registerAdminRoutes } from './admin-routes.js';
 
@@ -34,7 +34,7 @@ const RAW = {
 
 interface Harness {
   sluice: SluiceApp;
-  store: JobStore;
+  store: SluiceStore;
   config: Config;
   fleet: Fleet;
   /** What the next reload reads. */

@@ -74,7 +74,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: AppService
     const source: LogSource = {
       read: (after) => jobLogs.readWorker(id, workerId, after),
       key: workerLogKey(id, workerId),
-      finished: async (read) => read.ended || (await ctx.store.getWorker(id, workerId)) === undefined,
+      finished: async (read) => read.ended || (await ctx.workers.getWorker(id, workerId)) === undefined,
       flushMs: 0,
     };
     return answer(request, reply, first, source);

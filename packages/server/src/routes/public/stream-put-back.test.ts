@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type SluiceApp } from '../../app.js';
 import { resolveConfig } from '../../config/load-config.js';
-import type { JobStore } from '../../store/job-store.js';
+import type { SluiceStore } from '../../store/sluice-store.js';
 import { openSqliteJobStore } from '../../store/sqlite/sqlite-job-store.js';
 
 let dir: string;
-let store: JobStore;
+let store: SluiceStore;
 let sluice: SluiceApp;
 
 afterEach(async () => {
@@ -28,12 +28,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function gatedStore(inner: JobStore) {
+function gatedStore(inner: SluiceStore) {
   const gate = { gated: false, entered: deferred(), release: deferred() };
   const wrapped = new Proxy(inner, {
     get(target, name, receiver) {
       if (name !== 'readStream') return Reflect.get(target, name, receiver) as unknown;
-      return async (...args: Parameters<JobStore['readStream']>) => {
+      return async (...args: Parameters<SluiceStore['readStream']>) => {
         if (gate.gated) {
           gate.entered.resolve();
           await gate.release.promise;

@@ -8,12 +8,12 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type SluiceApp } from '../../app.js';
 import { resolveConfig } from '../../config/load-config.js';
-import type { JobStore } from '../../store/job-store.js';
+import type { SluiceStore } from '../../store/sluice-store.js';
 import { openSqliteJobStore } from '../../store/sqlite/sqlite-job-store.js';
 
 const W = '/v2/echo';
 let dir: string;
-let store: JobStore;
+let store: SluiceStore;
 let sluice: SluiceApp;
 let lines: { level: number; msg: string; workerId?: string; jobId?: string }[];
 

@@ -5,7 +5,9 @@
 // which is no JobRecord field: hashToJob reads JobRecord fields by name and so leaves those out.
 import { JobStatus, type Json } from '@sluice/protocol';
 import { toWebhookPayload, type JobRecord } from '../job-record.js';
-import type { NewJob, PostOutcome, WebhookDelivery, WorkerRecord, WorkerUpdate } from '../job-store.js';
+import type { NewJob, PostOutcome } from '../job-store.js';
+import type { WorkerRecord, WorkerUpdate } from '../worker-registry.js';
+import type { WebhookDelivery } from '../webhook-outbox.js';
 
 export type Hash = Record<string, string>;
 

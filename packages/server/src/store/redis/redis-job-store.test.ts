@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../../../test/support/redis.js';
-import type { StoreSignal } from '../job-store.js';
+import type { StoreSignal } from '../store-signals.js';
 import { describeJobStoreConformance } from '../testing/conformance.js';
 import { describeFleetRegistryConformance } from '../testing/conformance-fleet.js';
 import { EP, OTHER_EP, T0, W1, W2, expectCode, newJob } from '../testing/conformance-support.js';

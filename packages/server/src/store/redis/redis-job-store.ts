@@ -8,26 +8,22 @@ import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.js';
 import type {
   AppendOptions,
-  WebhookTakeLimits,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
   ExpiredJob,
   FinalResult,
   JobCounts,
-  JobStore,
   NewJob,
-  PingRecorded,
-  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
   StatusChange,
   StreamRead,
-  WebhookDelivery,
-  WorkerRecord,
-  WorkerUpdate,
 } from '../job-store.js';
+import type { PingRecorded, PingUpdate, WorkerRecord, WorkerUpdate } from '../worker-registry.js';
+import type { WebhookTakeLimits, WebhookDelivery } from '../webhook-outbox.js';
+import type { SluiceStore } from '../sluice-store.js';
 import {
   hashToDelivery,
   hashToJob,
@@ -79,7 +75,7 @@ export async function openRedisJobStore(options: RedisJobStoreOptions): Promise<
   }
 }
 
-export class RedisJobStore implements JobStore {
+export class RedisJobStore implements SluiceStore {
   private closing: Promise<void> | undefined;
 
   constructor(

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it, vi } from 'vitest';
 import { describeWithRedis } from '../../../../../test/support/redis.js';
-import type { StoreSignal } from '../job-store.js';
+import type { StoreSignal } from '../store-signals.js';
 import { PROBE_MS, RedisStoreSignals } from './redis-signals.js';
 import { TurnPipeline } from './turn-pipeline.js';
 

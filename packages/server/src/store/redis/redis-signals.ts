@@ -10,7 +10,7 @@
 // goes out while quiet, so a hello lost in an outage costs at most that long.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { StoreSignal, StoreSignals } from '../job-store.js';
+import type { StoreSignal, StoreSignals } from '../store-signals.js';
 import type { TurnPipeline } from './turn-pipeline.js';
 
 const KINDS: ReadonlySet<string> = new Set<StoreSignal['kind']>(['queue', 'job', 'stream', 'stop']);

@@ -2,7 +2,7 @@
 // pings lacked it since. It lives beside the job rather than in a server's memory, so a restarted server, or
 // another process on the same file, reaches the verdict one long-lived server would have reached.
 import type Database from 'better-sqlite3';
-import type { LeaseEvidence, PingRecorded, PingUpdate } from '../job-store.js';
+import type { LeaseEvidence, PingRecorded, PingUpdate } from '../worker-registry.js';
 import { rowToJob } from './row-mapping.js';
 import type { Statements } from './statements.js';
 import { loadWorker, recordWorker } from './worker-registry.js';

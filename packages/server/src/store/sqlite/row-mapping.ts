@@ -2,7 +2,9 @@
 // JSON values are stored as JSON text; SQL NULL means "absent", so a posted `null` output is the text 'null'.
 import type { Json, JobStatus } from '@sluice/protocol';
 import type { JobRecord } from '../job-record.js';
-import type { NewJob, WebhookDelivery, WorkerRecord } from '../job-store.js';
+import type { NewJob } from '../job-store.js';
+import type { WorkerRecord } from '../worker-registry.js';
+import type { WebhookDelivery } from '../webhook-outbox.js';
 
 /** A `jobs` row joined with its `job_payloads` row. Transitions mutate the state columns, then save them. */
 export interface JobRow {

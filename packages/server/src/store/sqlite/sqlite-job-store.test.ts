@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobCounts } from '../job-store.js';
 import { describeJobStoreConformance } from '../testing/conformance.js';
 import { EP, OTHER_EP, T0, W1, drainQueue, enqueueMany, newJob } from '../testing/conformance-support.js';
-import type { JobStore } from '../job-store.js';
+import type { WorkerRegistry } from '../worker-registry.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { SQL } from './statements.js';
 import { openSqliteJobStore, type SqliteJobStore } from './sqlite-job-store.js';
@@ -56,7 +56,7 @@ describe('SqliteJobStore on disk', () => {
   });
 
   it('offers no shared fleet: its one server is the whole fleet and scales on its own (docs/scaling.md)', () => {
-    const store: JobStore = open(dbPath());
+    const store: WorkerRegistry = open(dbPath());
     expect(store.fleet).toBeUndefined();
   });
 

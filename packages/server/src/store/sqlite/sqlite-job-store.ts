@@ -6,25 +6,21 @@ import { JobEvent, JobStatus, SluiceError, nextStatus, statusesAllowing, type Js
 import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
   AppendOptions,
-  WebhookTakeLimits,
   EnqueueOptions,
   EnqueueResult,
   ExpireResult,
   FinalResult,
   JobCounts,
-  JobStore,
   NewJob,
-  PingRecorded,
-  PingUpdate,
   PostOutcome,
   PurgeStep,
   QueueStats,
   StatusChange,
   StreamRead,
-  WebhookDelivery,
-  WorkerRecord,
-  WorkerUpdate,
 } from '../job-store.js';
+import type { PingRecorded, PingUpdate, WorkerRecord, WorkerUpdate } from '../worker-registry.js';
+import type { WebhookTakeLimits, WebhookDelivery } from '../webhook-outbox.js';
+import type { SluiceStore } from '../sluice-store.js';
 import { enterTerminal, isLeasedTo, loadJob, requeueAtHead, saveJob, tailSeq } from './job-transitions.js';
 import { expireJobs, reclaimJobs } from './maintenance.js';
 import { TransactionRunner, checkFreeSpace, openDatabase, type SqliteJobStoreOptions } from './connection.js';
@@ -42,7 +38,7 @@ export function openSqliteJobStore(options: SqliteJobStoreOptions): SqliteJobSto
   return new SqliteJobStore(openDatabase(options), options.path);
 }
 
-export class SqliteJobStore implements JobStore {
+export class SqliteJobStore implements SluiceStore {
   private readonly st: Statements;
   private readonly leaseSt: LeaseStatements;
   private readonly tx: TransactionRunner;

@@ -1,6 +1,6 @@
 // The workers registry of the SQLite store (spec §6.7, §4.9): registration, pings, health and draining.
 // `inFlight` is never stored: it is counted from the IN_PROGRESS jobs leased to the worker.
-import type { WorkerRecord, WorkerUpdate } from '../job-store.js';
+import type { WorkerRecord, WorkerUpdate } from '../worker-registry.js';
 import { rowToWorker, type WorkerRow } from './row-mapping.js';
 import type { Statements } from './statements.js';
 

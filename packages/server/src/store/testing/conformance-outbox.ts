@@ -1,7 +1,8 @@
 // Conformance: the webhook outbox (spec §5: one delivery per terminal entry, written with the transition,
 // leased and settled by the sender) and the workers registry (spec §6.7, §4.9).
 import { describe, expect, it } from 'vitest';
-import type { JobStore, WebhookDelivery } from '../job-store.js';
+import type { SluiceStore } from '../sluice-store.js';
+import type { WebhookDelivery } from '../webhook-outbox.js';
 import {
   EP,
   OTHER_EP,
@@ -19,7 +20,7 @@ const HOOK = 'https://hooks.test/done';
 const FAR = T0 + 10 * RETENTION;
 
 /** Every delivery due by `FAR`, leased so a second call sees none of them. */
-async function takeAll(store: JobStore, now = FAR): Promise<WebhookDelivery[]> {
+async function takeAll(store: SluiceStore, now = FAR): Promise<WebhookDelivery[]> {
   return store.takeDueWebhooks(now, 1000, 60_000);
 }
 

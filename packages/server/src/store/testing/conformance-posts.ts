@@ -2,7 +2,7 @@
 // (spec §4.5): progress, stream appends, final results with their output/error presence rules, late,
 // duplicate and foreign posts, unknown jobs.
 import { describe, expect, it } from 'vitest';
-import type { JobStore } from '../job-store.js';
+import type { SluiceStore } from '../sluice-store.js';
 import {
   EP,
   OTHER_EP,
@@ -18,7 +18,7 @@ import {
 
 const DONE_AT = T0 + 5000;
 
-async function readAll(store: JobStore, id: string): Promise<unknown[]> {
+async function readAll(store: SluiceStore, id: string): Promise<unknown[]> {
   return (await store.readStream(EP, id, 1000))?.items ?? [];
 }
 

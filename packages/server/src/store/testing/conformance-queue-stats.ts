@@ -1,7 +1,8 @@
 // Conformance: queueStats, what the autoscaler reads every second (queued jobs, those without lowPriority,
 // and the oldest of those by queuedAt), through every way a job enters or leaves IN_QUEUE.
 import { describe, expect, it } from 'vitest';
-import type { JobStore, QueueStats } from '../job-store.js';
+import type { QueueStats } from '../job-store.js';
+import type { SluiceStore } from '../sluice-store.js';
 import {
   EP,
   OTHER_EP,
@@ -15,7 +16,7 @@ import {
 } from './conformance-support.js';
 
 /** The stats a store must report, computed from the jobs themselves. */
-async function expectedStats(store: JobStore, ids: string[], endpointId = EP): Promise<QueueStats> {
+async function expectedStats(store: SluiceStore, ids: string[], endpointId = EP): Promise<QueueStats> {
   const queued = [];
   for (const id of ids) {
     const job = await store.get(endpointId, id);

@@ -1,12 +1,13 @@
-// Shared helpers of the JobStore conformance suite: a fresh store per test, job factories, fixed clocks.
+// Shared helpers of the SluiceStore conformance suite: a fresh store per test, job factories, fixed clocks.
 // Everything here speaks the contract only, so the suite runs unchanged against every store.
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { ErrorCode, JobStatus } from '@sluice/protocol';
 import type { JobRecord } from '../job-record.js';
 import type { JobStore, NewJob } from '../job-store.js';
+import type { SluiceStore } from '../sluice-store.js';
 
 /** Opens an empty store; `cleanup` closes it and removes whatever it created (files, key prefixes). */
-export type OpenJobStore = () => Promise<{ store: JobStore; cleanup(): Promise<void> }>;
+export type OpenJobStore = () => Promise<{ store: SluiceStore; cleanup(): Promise<void> }>;
 
 /** A fixed epoch: every `now` in the suite is explicit, nothing reads the clock. */
 export const T0 = 1_700_000_000_000;
@@ -41,7 +42,7 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
 }
 
 export interface StoreHandle {
-  readonly store: JobStore;
+  readonly store: SluiceStore;
 }
 
 /** Registers hooks that give each test of the enclosing describe a fresh store. */
@@ -56,7 +57,7 @@ export function useStore(open: OpenJobStore): StoreHandle {
     await current?.cleanup();
   });
   return {
-    get store(): JobStore {
+    get store(): SluiceStore {
       if (opened === undefined) throw new Error('the store is only open inside a test');
       return opened.store;
     },

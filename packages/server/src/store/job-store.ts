@@ -1,7 +1,7 @@
 // The job store contract: job transitions and reads, designed from Sluice's operations, not a backend. The
 // worker registry (worker-registry.ts) and the webhook outbox (webhook-outbox.ts) are contracts of their own;
 // sluice-store.ts names the whole store every implementation provides.
-// Guarantees every implementation gives (checked by describeJobStoreConformance, store/testing/conformance.ts):
+// Guarantees every implementation gives (checked by describeJobStoreConformance in store/testing/conformance.ts):
 // - each method is one atomic step (one SQL transaction, one Lua script): no reader sees half a transition;
 // - allowed transitions come from @sluice/protocol (nextStatus); a disallowed one changes nothing;
 // - every entry into a terminal state of a job with a webhook adds one webhook delivery to the outbox,

@@ -1,8 +1,8 @@
 // The webhook outbox contract: deliveries a transition queued (store/job-store.ts adds them in the same atomic
 // step as a job's terminal state), leased to one sender at a time. The webhook sender depends on this only.
-// Guarantees every implementation gives (checked by store/testing/conformance-outbox.ts):
+// Guarantees every implementation gives (checked by describeWebhookOutboxConformance, conformance-outbox.ts):
 // - a leased delivery is no other caller's until its lease lapses; earliest due first;
-// - a settled delivery is never handed out again; a rescheduled one not before its `retryAt`.
+// - a delivery settled done is never handed out again; a rescheduled one not before its `retryAt`.
 
 /** Fair shares of the sender's slots (issue #12 item 3): one endpoint's slow targets cannot hold them all. */
 export interface WebhookTakeLimits {

@@ -1,10 +1,10 @@
 // The worker registry contract: what sluice records of worker processes (spec §6.7, §6.8) and the job-stops
 // pending for them. Consumers that track workers (presence, lease monitor, reaper, fleet, dispatcher's stop
 // polls) depend on this part of the store only.
-// Guarantees every implementation gives (checked by store/testing/conformance-liveness.ts and the worker parts
-// of conformance-lifecycle.ts and conformance-maintenance.ts):
+// Guarantees every implementation gives (checked by describeWorkerRegistryConformance: conformance-workers.ts,
+// conformance-liveness.ts):
 // - recordWorker and recordPing are each one atomic step, a ping's lease evidence written with it;
-// - a job-stop queued by a transition (store/job-store.ts) is handed out once by takeStops.
+// - a job-stop queued by a transition (store/job-store.ts) or by requestStop is handed out once by takeStops.
 import type { FleetRegistry } from './fleet-registry.js';
 import type { JobRecord } from './job-record.js';
 

@@ -1,4 +1,4 @@
-// Runs the JobStore conformance suite against Redis (the run's Redis, test/support/redis.ts), each test on
+// Runs the store conformance suite against Redis (the run's Redis, test/support/redis.ts), each test on
 // a prefix of its own that is deleted afterwards; then checks what only the Redis store has: the index and
 // counter invariants of the scripts, the key layout, cross-process signals, and behaviour in an outage.
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../../../test/support/redis.js';
 import type { StoreSignal } from '../store-signals.js';
-import { describeJobStoreConformance } from '../testing/conformance.js';
+import { describeSluiceStoreConformance } from '../testing/conformance.js';
 import { describeFleetRegistryConformance } from '../testing/conformance-fleet.js';
 import { EP, OTHER_EP, T0, W1, W2, expectCode, newJob } from '../testing/conformance-support.js';
 import { deletePrefix } from './delete-prefix.js';
@@ -29,7 +29,7 @@ describeWithRedis('RedisJobStore conformance', (redisUrl) => {
       },
     };
   };
-  describeJobStoreConformance('RedisJobStore', open);
+  describeSluiceStoreConformance('RedisJobStore', open);
   describeFleetRegistryConformance('RedisJobStore', open);
 });
 

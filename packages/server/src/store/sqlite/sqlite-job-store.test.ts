@@ -1,4 +1,4 @@
-// Runs the JobStore conformance suite against SQLite (a temp file and ':memory:'), then checks what only
+// Runs the store conformance suite against SQLite (a temp file and ':memory:'), then checks what only
 // SQLite has: durability across reopen, two connections on one file, migrations, index use, and the
 // trigger-maintained job_counts table against a real count after random operations.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobCounts } from '../job-store.js';
-import { describeJobStoreConformance } from '../testing/conformance.js';
+import { describeSluiceStoreConformance } from '../testing/conformance.js';
 import { EP, OTHER_EP, T0, W1, drainQueue, enqueueMany, newJob } from '../testing/conformance-support.js';
 import type { WorkerRegistry } from '../worker-registry.js';
 import { SCHEMA_VERSION } from './migrations.js';
@@ -19,7 +19,7 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'sluice-sqlite-'));
 }
 
-describeJobStoreConformance('SqliteJobStore (temp file)', () => {
+describeSluiceStoreConformance('SqliteJobStore (temp file)', () => {
   const dir = tempDir();
   const store = openSqliteJobStore({ path: join(dir, 'nested', 'sluice.db') });
   return Promise.resolve({
@@ -31,7 +31,7 @@ describeJobStoreConformance('SqliteJobStore (temp file)', () => {
   });
 });
 
-describeJobStoreConformance('SqliteJobStore (:memory:)', () => {
+describeSluiceStoreConformance('SqliteJobStore (:memory:)', () => {
   const store = openSqliteJobStore({ path: ':memory:' });
   return Promise.resolve({ store, cleanup: () => store.close() });
 });

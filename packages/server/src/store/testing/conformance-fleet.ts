@@ -3,7 +3,7 @@
 // observable outcome (the lease granted to another holder, the advert gone) with generous bounds.
 import { describe, expect, it } from 'vitest';
 import type { FleetAssignment, FleetRegistry, ServerAdvert } from '../fleet-registry.js';
-import type { OpenJobStore } from './conformance-support.js';
+import type { OpenSluiceStore } from './conformance-support.js';
 
 const LEASE = 'scaler';
 
@@ -36,7 +36,7 @@ async function within<T>(what: string, check: () => Promise<T | undefined>, time
 }
 
 /** Registers the suite for a store that offers a FleetRegistry (`store.fleet`). */
-export function describeFleetRegistryConformance(name: string, open: OpenJobStore): void {
+export function describeFleetRegistryConformance(name: string, open: OpenSluiceStore): void {
   const withRegistry = async (body: (fleet: FleetRegistry) => Promise<void>) => {
     const opened = await open();
     try {

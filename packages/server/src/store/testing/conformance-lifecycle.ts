@@ -2,7 +2,7 @@
 // running and terminal jobs with their job-stops, and retry with its rules and ERR_JOB_NOT_RETRYABLE.
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../job-record.js';
-import type { SluiceStore } from '../sluice-store.js';
+import type { JobStore } from '../job-store.js';
 import {
   EP,
   T0,
@@ -15,13 +15,13 @@ import {
   newJob,
   runningJob,
   useStore,
-  type OpenJobStore,
+  type OpenSluiceStore,
 } from './conformance-support.js';
 
 const AT = T0 + 10_000;
 
 /** A job leased to W1 that then failed with a progress value, a stream item and an error on record. */
-async function failedJob(store: SluiceStore): Promise<JobRecord> {
+async function failedJob(store: JobStore): Promise<JobRecord> {
   const job = await runningJob(store, W1, { ttl: 60_000 });
   await store.appendStream(EP, W1, job.id, { output: 'partial' });
   await store.progress(EP, W1, job.id, 'half');
@@ -29,7 +29,7 @@ async function failedJob(store: SluiceStore): Promise<JobRecord> {
   return job;
 }
 
-export function describeLifecycleConformance(open: OpenJobStore): void {
+export function describeLifecycleConformance(open: OpenSluiceStore): void {
   describe('cancel', () => {
     const ctx = useStore(open);
 

@@ -1,13 +1,12 @@
 // Conformance: the liveness evidence pings leave in the store (spec §6.7, §6.8), which every server sharing
 // the store, or one that restarted, must read alike.
 import { describe, expect, it } from 'vitest';
-import type { SluiceStore } from '../sluice-store.js';
-import type { LeaseEvidence } from '../worker-registry.js';
-import { EP, T0, W1, W2, runningJob, useStore, type OpenJobStore } from './conformance-support.js';
+import type { LeaseEvidence, WorkerRegistry } from '../worker-registry.js';
+import { EP, T0, W1, W2, runningJob, useStore, type OpenSluiceStore } from './conformance-support.js';
 
 const INTERVAL = 10_000;
 
-function ping(store: SluiceStore, jobIds: string[], now: number, workerId = W1) {
+function ping(store: WorkerRegistry, jobIds: string[], now: number, workerId = W1) {
   return store.recordPing(EP, workerId, { jobIds, version: '1.12.0', label: 'cpu', intervalMs: INTERVAL }, now);
 }
 
@@ -20,7 +19,7 @@ function evidence(leases: LeaseEvidence[]) {
   }));
 }
 
-export function describeLivenessConformance(open: OpenJobStore): void {
+export function describeLivenessConformance(open: OpenSluiceStore): void {
   describe('liveness evidence', () => {
     const ctx = useStore(open);
 

@@ -15,13 +15,13 @@ import {
   runningJob,
   statusOf,
   useStore,
-  type OpenJobStore,
+  type OpenSluiceStore,
 } from './conformance-support.js';
 
 const STARTED = T0 + 1000;
 const LOST = 'worker lost';
 
-export function describeMaintenanceConformance(open: OpenJobStore): void {
+export function describeMaintenanceConformance(open: OpenSluiceStore): void {
   describe('expire', () => {
     const ctx = useStore(open);
 

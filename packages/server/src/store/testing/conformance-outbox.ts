@@ -1,8 +1,7 @@
-// Conformance: the webhook outbox (spec §5: one delivery per terminal entry, written with the transition,
-// leased and settled by the sender) and the workers registry (spec §6.7, §4.9).
+// Conformance of the WebhookOutbox contract (spec §5): one delivery per terminal entry, written with the
+// transition, leased and settled by the sender.
 import { describe, expect, it } from 'vitest';
-import type { SluiceStore } from '../sluice-store.js';
-import type { WebhookDelivery } from '../webhook-outbox.js';
+import type { WebhookDelivery, WebhookOutbox } from '../webhook-outbox.js';
 import {
   EP,
   OTHER_EP,
@@ -13,18 +12,18 @@ import {
   enqueueMany,
   runningJob,
   useStore,
-  type OpenJobStore,
+  type OpenSluiceStore,
 } from './conformance-support.js';
 
 const HOOK = 'https://hooks.test/done';
 const FAR = T0 + 10 * RETENTION;
 
 /** Every delivery due by `FAR`, leased so a second call sees none of them. */
-async function takeAll(store: SluiceStore, now = FAR): Promise<WebhookDelivery[]> {
+async function takeAll(store: WebhookOutbox, now = FAR): Promise<WebhookDelivery[]> {
   return store.takeDueWebhooks(now, 1000, 60_000);
 }
 
-export function describeOutboxConformance(open: OpenJobStore): void {
+export function describeOutboxConformance(open: OpenSluiceStore): void {
   describe('webhook outbox', () => {
     const ctx = useStore(open);
 
@@ -154,68 +153,6 @@ export function describeOutboxConformance(open: OpenJobStore): void {
       await ctx.store.finish(EP, W1, job.id, { status: 'COMPLETED' }, T0 + 100);
       expect((await ctx.store.expire(T0 + 100 + RETENTION)).deleted).toBe(1);
       expect((await takeAll(ctx.store)).map((d) => d.jobId)).toEqual([job.id]);
-    });
-  });
-
-  describe('workers registry', () => {
-    const ctx = useStore(open);
-
-    it('registers a worker on first record, with nothing but its first sighting', async () => {
-      const worker = await ctx.store.recordWorker(EP, W1, {}, T0);
-      expect(worker).toEqual({
-        endpointId: EP,
-        workerId: W1,
-        firstSeenAt: T0,
-        pingJobIds: [],
-        draining: false,
-        inFlight: 0,
-      });
-      expect(await ctx.store.getWorker(EP, W1)).toEqual(worker);
-      expect(await ctx.store.getWorker(OTHER_EP, W1)).toBeUndefined();
-    });
-
-    it('applies sightings, pings, labels, draining and unhealthy reports', async () => {
-      await ctx.store.recordWorker(EP, W1, { seen: true, label: 'cpu' }, T0);
-      await ctx.store.recordWorker(EP, W1, { ping: { jobIds: ['j1', 'j2'], version: '1.12.0' } }, T0 + 10);
-      await ctx.store.recordWorker(EP, W1, { seen: true, draining: true }, T0 + 20);
-      const worker = await ctx.store.recordWorker(EP, W1, { unhealthy: { check: 'gpu', reason: 'no cuda' } }, T0 + 30);
-      expect(worker).toEqual({
-        endpointId: EP,
-        workerId: W1,
-        firstSeenAt: T0,
-        lastSeenAt: T0 + 20,
-        lastPingAt: T0 + 10,
-        pingJobIds: ['j1', 'j2'],
-        version: '1.12.0',
-        label: 'cpu',
-        draining: true,
-        unhealthy: { at: T0 + 30, check: 'gpu', reason: 'no cuda' },
-        inFlight: 0,
-      });
-      const idle = await ctx.store.recordWorker(EP, W1, { ping: { jobIds: [] } }, T0 + 40);
-      expect(idle).toMatchObject({ lastPingAt: T0 + 40, pingJobIds: [], version: '1.12.0' });
-    });
-
-    it('counts in-flight jobs from the jobs leased to the worker', async () => {
-      await ctx.store.recordWorker(EP, W1, { seen: true }, T0);
-      const job = await runningJob(ctx.store, W1);
-      await runningJob(ctx.store, W1);
-      await runningJob(ctx.store, W2);
-      expect((await ctx.store.getWorker(EP, W1))?.inFlight).toBe(2);
-      await ctx.store.finish(EP, W1, job.id, { status: 'COMPLETED' }, T0 + 5000);
-      expect((await ctx.store.getWorker(EP, W1))?.inFlight).toBe(1);
-    });
-
-    it('lists the workers of one endpoint and removes them', async () => {
-      await ctx.store.recordWorker(EP, W2, { seen: true }, T0);
-      await ctx.store.recordWorker(EP, W1, { seen: true }, T0);
-      await ctx.store.recordWorker(OTHER_EP, 'elsewhere', { seen: true }, T0);
-      expect((await ctx.store.listWorkers(EP)).map((w) => w.workerId).sort()).toEqual([W1, W2]);
-      await ctx.store.removeWorker(EP, W1);
-      await ctx.store.removeWorker(EP, 'no-such-worker');
-      expect(await ctx.store.getWorker(EP, W1)).toBeUndefined();
-      expect((await ctx.store.listWorkers(EP)).map((w) => w.workerId)).toEqual([W2]);
-      expect(await ctx.store.listWorkers(OTHER_EP)).toHaveLength(1);
     });
   });
 }

@@ -2,7 +2,7 @@
 // (spec §4.5): progress, stream appends, final results with their output/error presence rules, late,
 // duplicate and foreign posts, unknown jobs.
 import { describe, expect, it } from 'vitest';
-import type { SluiceStore } from '../sluice-store.js';
+import type { JobStore } from '../job-store.js';
 import {
   EP,
   OTHER_EP,
@@ -13,16 +13,16 @@ import {
   newJob,
   runningJob,
   useStore,
-  type OpenJobStore,
+  type OpenSluiceStore,
 } from './conformance-support.js';
 
 const DONE_AT = T0 + 5000;
 
-async function readAll(store: SluiceStore, id: string): Promise<unknown[]> {
+async function readAll(store: JobStore, id: string): Promise<unknown[]> {
   return (await store.readStream(EP, id, 1000))?.items ?? [];
 }
 
-export function describePostsConformance(open: OpenJobStore): void {
+export function describePostsConformance(open: OpenSluiceStore): void {
   describe('worker posts', () => {
     const ctx = useStore(open);
 
@@ -94,20 +94,6 @@ export function describePostsConformance(open: OpenJobStore): void {
       expect(failed.kind).toBe('applied');
       expect(await ctx.store.takeStops(EP, W1)).toEqual([job.id]);
       expect(await ctx.store.takeStops(EP, W1)).toEqual([]);
-    });
-
-    it('re-queues a job-stop only for a stopped job, and lists the jobs leased to a worker', async () => {
-      const job = await runningJob(ctx.store);
-      expect((await ctx.store.leasedJobs(EP, W1)).map((j) => j.id)).toEqual([job.id]);
-      expect(await ctx.store.leasedJobs(EP, W2)).toEqual([]);
-      await ctx.store.requestStop(EP, W1, job.id);
-      expect(await ctx.store.takeStops(EP, W1)).toEqual([]);
-      await ctx.store.cancel(EP, job.id, DONE_AT);
-      expect(await ctx.store.leasedJobs(EP, W1)).toEqual([]);
-      expect(await ctx.store.takeStops(EP, W1)).toEqual([job.id]);
-      await ctx.store.requestStop(EP, W1, job.id);
-      await ctx.store.requestStop(EP, W1, 'no-such-job');
-      expect(await ctx.store.takeStops(EP, W1)).toEqual([job.id]);
     });
 
     it('ignores every post for a terminal job: the first final result wins', async () => {

@@ -1,8 +1,7 @@
 // Conformance: queueStats, what the autoscaler reads every second (queued jobs, those without lowPriority,
 // and the oldest of those by queuedAt), through every way a job enters or leaves IN_QUEUE.
 import { describe, expect, it } from 'vitest';
-import type { QueueStats } from '../job-store.js';
-import type { SluiceStore } from '../sluice-store.js';
+import type { JobStore, QueueStats } from '../job-store.js';
 import {
   EP,
   OTHER_EP,
@@ -12,11 +11,11 @@ import {
   newJob,
   runningJob,
   useStore,
-  type OpenJobStore,
+  type OpenSluiceStore,
 } from './conformance-support.js';
 
 /** The stats a store must report, computed from the jobs themselves. */
-async function expectedStats(store: SluiceStore, ids: string[], endpointId = EP): Promise<QueueStats> {
+async function expectedStats(store: JobStore, ids: string[], endpointId = EP): Promise<QueueStats> {
   const queued = [];
   for (const id of ids) {
     const job = await store.get(endpointId, id);
@@ -28,7 +27,7 @@ async function expectedStats(store: SluiceStore, ids: string[], endpointId = EP)
   return stats;
 }
 
-export function describeQueueStatsConformance(open: OpenJobStore): void {
+export function describeQueueStatsConformance(open: OpenSluiceStore): void {
   describe('queueStats', () => {
     const ctx = useStore(open);
 

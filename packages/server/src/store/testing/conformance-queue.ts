@@ -16,10 +16,10 @@ import {
   runningJob,
   statusOf,
   useStore,
-  type OpenJobStore,
+  type OpenSluiceStore,
 } from './conformance-support.js';
 
-export function describeQueueConformance(open: OpenJobStore): void {
+export function describeQueueConformance(open: OpenSluiceStore): void {
   describe('submission and dispatch', () => {
     const ctx = useStore(open);
 

@@ -2,14 +2,14 @@
 // once per lease, so a retried post whose answer was lost adds nothing; and the undelivered items of one job
 // stay within `maxBufferBytes`.
 import { describe, expect, it } from 'vitest';
-import type { SluiceStore } from '../sluice-store.js';
-import { EP, T0, W1, runningJob, useStore, type OpenJobStore } from './conformance-support.js';
+import type { JobStore } from '../job-store.js';
+import { EP, T0, W1, runningJob, useStore, type OpenSluiceStore } from './conformance-support.js';
 
-async function readAll(store: SluiceStore, id: string): Promise<unknown[]> {
+async function readAll(store: JobStore, id: string): Promise<unknown[]> {
   return (await store.readStream(EP, id, 1000))?.items ?? [];
 }
 
-export function describeStreamPostsConformance(open: OpenJobStore): void {
+export function describeStreamPostsConformance(open: OpenSluiceStore): void {
   describe('stream posts: sequence and buffer cap', () => {
     const ctx = useStore(open);
 

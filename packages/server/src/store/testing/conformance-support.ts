@@ -7,7 +7,7 @@ import type { JobStore, NewJob } from '../job-store.js';
 import type { SluiceStore } from '../sluice-store.js';
 
 /** Opens an empty store; `cleanup` closes it and removes whatever it created (files, key prefixes). */
-export type OpenJobStore = () => Promise<{ store: SluiceStore; cleanup(): Promise<void> }>;
+export type OpenSluiceStore = () => Promise<{ store: SluiceStore; cleanup(): Promise<void> }>;
 
 /** A fixed epoch: every `now` in the suite is explicit, nothing reads the clock. */
 export const T0 = 1_700_000_000_000;
@@ -46,8 +46,8 @@ export interface StoreHandle {
 }
 
 /** Registers hooks that give each test of the enclosing describe a fresh store. */
-export function useStore(open: OpenJobStore): StoreHandle {
-  let opened: Awaited<ReturnType<OpenJobStore>> | undefined;
+export function useStore(open: OpenSluiceStore): StoreHandle {
+  let opened: Awaited<ReturnType<OpenSluiceStore>> | undefined;
   beforeEach(async () => {
     opened = await open();
   });

@@ -1,8 +1,8 @@
 // Conformance: putting back stream items whose answer never reached its reader (spec §4.5).
 import { describe, expect, it } from 'vitest';
-import { EP, W1, runningJob, useStore, type OpenJobStore } from './conformance-support.js';
+import { EP, W1, runningJob, useStore, type OpenSluiceStore } from './conformance-support.js';
 
-export function describeUnreadStreamConformance(open: OpenJobStore): void {
+export function describeUnreadStreamConformance(open: OpenSluiceStore): void {
   describe('unreadStream', () => {
     const ctx = useStore(open);
 

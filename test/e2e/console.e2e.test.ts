@@ -5,8 +5,9 @@
 // to test-results/console/ (gitignored).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailable, launchBrowser, SCREENSHOT_DIR, type Browser } from './support/browser.js';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeWithChromium } from '../support/chromium.js';
+import { launchBrowser, SCREENSHOT_DIR, type Browser } from './support/browser.js';
 import { eventually, http, removeDir, startServerProcess, type ServerProcess } from './support/server-process.js';
 
 const ADMIN_KEY = 'console-admin-key-0123456789';
@@ -59,14 +60,15 @@ async function workerReady(server: ServerProcess, endpointId: string): Promise<v
   );
 }
 
-const runBrowser = browserAvailable();
-
-describe.runIf(runBrowser)('web console in Chromium', () => {
+describeWithChromium('web console in Chromium', (chromiumPath) => {
   let browser: Browser;
   let server: ServerProcess;
 
   beforeAll(async () => {
-    [browser, server] = await Promise.all([launchBrowser(), startServerProcess({ config: { endpoints: ENDPOINTS } })]);
+    [browser, server] = await Promise.all([
+      launchBrowser(chromiumPath),
+      startServerProcess({ config: { endpoints: ENDPOINTS } }),
+    ]);
     await Promise.all([workerReady(server, 'text-transform'), workerReady(server, 'token-stream')]);
   }, 60_000);
 
@@ -188,13 +190,13 @@ describe.runIf(runBrowser)('web console in Chromium', () => {
   });
 });
 
-describe.runIf(runBrowser)('web console with auth on', () => {
+describeWithChromium('web console with auth on', (chromiumPath) => {
   let browser: Browser;
   let server: ServerProcess;
 
   beforeAll(async () => {
     [browser, server] = await Promise.all([
-      launchBrowser(),
+      launchBrowser(chromiumPath),
       startServerProcess({
         config: {
           auth: { keys: [{ name: 'ops', key: ADMIN_KEY, kind: 'admin' }] },

@@ -14,20 +14,29 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EndpointConfig } from '../config/config-schema.js';
 import type { JobContext } from '../jobs/job-context.js';
-import { LOST_ERROR } from '../jobs/lease-monitor.js';
-import type { WorkerRecord } from '../store/worker-registry.js';
-import { CrashLoopGuard, CRASH_LOOP_EXITS, HEALTHY_RUN_MS } from './crash-loop.js';
+import type { JobStore } from '../store/job-store.js';
+import type { WorkerRecord, WorkerRegistry } from '../store/worker-registry.js';
+import { EndpointRestarts } from './endpoint-restarts.js';
 import { GpuPool, gpuLabel } from './gpu-pool.js';
+import {
+  isActive,
+  WorkerState,
+  type LaunchedWorker,
+  type ManagedWorker,
+  type SpawnProcess,
+  type WorkerExit,
+} from './launched-worker.js';
+import { settleWorkerExit } from './worker-exit.js';
 import { mergeEnv, workerEnv } from './worker-env.js';
 import { WorkerProcess, type ProcessExit } from './worker-process.js';
 
-export const WorkerState = {
-  STARTING: 'starting',
-  READY: 'ready',
-  DRAINING: 'draining',
-  STOPPING: 'stopping',
-} as const;
-export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
+export { WorkerState, type LaunchedWorker, type WorkerExit } from './launched-worker.js';
+
+/** What the launcher uses of the job services: the worker registry part of the store, settings, clock, logs. */
+export interface LauncherContext extends Pick<JobContext, 'endpoint' | 'now' | 'logs'> {
+  store: Pick<JobStore, 'reclaim'>;
+  workers: Pick<WorkerRegistry, 'recordWorker' | 'getWorker' | 'removeWorker'>;
+}
 
 export interface LauncherOptions {
   baseUrl: string;
@@ -41,30 +50,8 @@ export interface LauncherOptions {
   unregisterToken?(endpointId: string, token: string): void;
   /** Time a stopping worker gets to drain before SIGKILL; longer than the worker SDK's own 30 s grace. */
   stopGraceMs?: number;
-}
-
-/** A launched worker as operators and the autoscaler see it. */
-export interface LaunchedWorker {
-  endpointId: string;
-  workerId: string;
-  pid?: number;
-  state: WorkerState;
-  gpus: number[];
-  label: string;
-  startedAt: number;
-  /** The store's record at the last sync (lastSeenAt, inFlight, unhealthy, ...). */
-  record?: WorkerRecord;
-  stderrTail: string[];
-}
-
-/** How a worker ended, kept for operators. */
-export interface WorkerExit {
-  workerId: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  at: number;
-  livedMs: number;
-  stderrTail: string[];
+  /** Starts a worker's process; default: a real child process (WorkerProcess). Tests pass a fake. */
+  spawnProcess?: SpawnProcess;
 }
 
 export interface EndpointSlots {
@@ -78,30 +65,15 @@ export interface EndpointSlots {
   lastExit?: WorkerExit;
 }
 
-interface Managed extends Omit<LaunchedWorker, 'pid' | 'stderrTail'> {
-  process: WorkerProcess;
-  token: string;
-}
-
 interface Slot {
   target: number;
   throttled: number;
-  guard: CrashLoopGuard;
-  restartAt: number;
-  retryTimer?: NodeJS.Timeout;
-  lastExit?: WorkerExit;
-  /** The exited worker whose store record stands for the crash loop (counted unhealthy in /health). */
-  unhealthyRecord?: string;
+  restarts: EndpointRestarts;
   warnedUnplaceable?: boolean;
 }
 
-/** Counts toward its endpoint's target: not draining, not stopping. */
-function isActive(worker: { state: WorkerState }): boolean {
-  return worker.state === WorkerState.STARTING || worker.state === WorkerState.READY;
-}
-
 export class Launcher {
-  private readonly workers = new Map<string, Managed>();
+  private readonly workers = new Map<string, ManagedWorker>();
   private readonly slots = new Map<string, Slot>();
   /** Exit handling in progress (reclaims, store records): stop() waits for it before the store closes. */
   private readonly exiting = new Set<Promise<void>>();
@@ -110,7 +82,7 @@ export class Launcher {
   private stopped = false;
 
   constructor(
-    private readonly ctx: JobContext,
+    private readonly ctx: LauncherContext,
     private readonly options: LauncherOptions,
     private readonly log: Logger,
   ) {
@@ -169,10 +141,10 @@ export class Launcher {
     return {
       target: slot.target,
       throttled: slot.throttled,
-      crashLoop: slot.guard.crashLoop,
-      quickExits: slot.guard.consecutiveQuickExits,
-      restartAt: slot.restartAt,
-      lastExit: slot.lastExit,
+      crashLoop: slot.restarts.crashLoop,
+      quickExits: slot.restarts.quickExits,
+      restartAt: slot.restarts.restartAt,
+      lastExit: slot.restarts.lastExit,
     };
   }
 
@@ -195,14 +167,7 @@ export class Launcher {
         // runpod-python keeps running after a handler-level refresh; the TS SDK is already on its way out.
         this.stopProcess(worker, 'stopPod: drained');
       }
-      if (
-        worker.state === WorkerState.READY &&
-        this.ctx.now() - worker.startedAt >= HEALTHY_RUN_MS &&
-        slot.guard.recovered()
-      ) {
-        this.log.info({ endpointId, workerId: worker.workerId }, 'worker runs steadily: restart backoff reset');
-        this.clearUnhealthyRecord(endpointId, slot);
-      }
+      if (worker.state === WorkerState.READY) slot.restarts.noteRunning(worker.workerId, worker.startedAt);
     }
     this.reconcile(endpointId);
   }
@@ -231,7 +196,7 @@ export class Launcher {
   /** SIGTERM to every worker; SIGKILL to those still alive after the grace period. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const slot of this.slots.values()) clearTimeout(slot.retryTimer);
+    for (const slot of this.slots.values()) slot.restarts.cancel();
     await Promise.all(
       [...this.workers.values()].map((w) => {
         w.state = WorkerState.STOPPING;
@@ -249,20 +214,26 @@ export class Launcher {
 
   private slot(endpointId: string): Slot {
     let slot = this.slots.get(endpointId);
-    if (!slot)
-      this.slots.set(endpointId, (slot = { target: 0, throttled: 0, guard: new CrashLoopGuard(), restartAt: 0 }));
+    if (!slot) {
+      const restarts = new EndpointRestarts(endpointId, {
+        workers: this.ctx.workers,
+        now: this.ctx.now,
+        log: this.log,
+      });
+      this.slots.set(endpointId, (slot = { target: 0, throttled: 0, restarts }));
+    }
     return slot;
   }
 
-  private managedOf(endpointId: string): Managed[] {
+  private managedOf(endpointId: string): ManagedWorker[] {
     return [...this.workers.values()].filter((w) => w.endpointId === endpointId);
   }
 
-  private activeOf(endpointId: string): Managed[] {
+  private activeOf(endpointId: string): ManagedWorker[] {
     return this.managedOf(endpointId).filter(isActive);
   }
 
-  private stopProcess(worker: Managed, reason: string): void {
+  private stopProcess(worker: ManagedWorker, reason: string): void {
     worker.state = WorkerState.STOPPING;
     this.log.info({ endpointId: worker.endpointId, workerId: worker.workerId, reason }, 'stopping worker');
     void worker.process.terminate(this.graceMs());
@@ -279,14 +250,7 @@ export class Launcher {
     if (this.stopped || !endpoint?.worker) return;
     const missing = slot.target - this.activeOf(endpointId).length;
     if (missing <= 0) return;
-    const wait = slot.restartAt - this.ctx.now();
-    if (wait > 0) {
-      slot.retryTimer ??= setTimeout(() => {
-        slot.retryTimer = undefined;
-        this.reconcile(endpointId);
-      }, wait);
-      return;
-    }
+    if (!slot.restarts.mayStart(() => this.reconcile(endpointId))) return;
     let started = 0;
     for (; started < missing; started++) {
       const gpus = this.pool.take(endpoint.gpuCount);
@@ -322,7 +286,9 @@ export class Launcher {
       }),
     );
     const log = this.log.child({ endpointId, workerId });
-    const proc = new WorkerProcess(
+    const spawnProcess: SpawnProcess =
+      this.options.spawnProcess ?? ((cmd, processLog, onLine) => new WorkerProcess(cmd, processLog, onLine));
+    const proc = spawnProcess(
       { command: command.command, args: command.args, cwd: command.cwd, env },
       log,
       ({ level, jobId, message }) =>
@@ -334,7 +300,7 @@ export class Launcher {
           ...(jobId === undefined ? {} : { jobId }),
         }),
     );
-    const worker: Managed = {
+    const worker: ManagedWorker = {
       endpointId,
       workerId,
       token,
@@ -356,74 +322,20 @@ export class Launcher {
     log.info({ pid: proc.pid, command: command.command, gpus, label }, 'worker started');
   }
 
-  private async onExit(worker: Managed, exit: ProcessExit): Promise<void> {
+  private async onExit(worker: ManagedWorker, exit: ProcessExit): Promise<void> {
     this.workers.delete(worker.workerId);
     this.pool.give(worker.gpus);
     this.options.unregisterToken?.(worker.endpointId, worker.token);
-    const { endpointId, workerId } = worker;
-    const log = this.log.child({ endpointId, workerId });
-    const { store } = this.ctx;
-    const slot = this.slot(endpointId);
-    const livedMs = this.ctx.now() - worker.startedAt;
-    // Its output is closed: its log followers can stop once its last lines are stored.
-    await this.ctx.logs?.endWorker(endpointId, workerId, this.ctx.now());
-    try {
-      const record = await this.ctx.workers.getWorker(endpointId, workerId);
-      // A worker that sent stopPod and left by itself (refresh_worker) did what was asked of it.
-      const planned = this.stopped || !isActive(worker) || record?.draining === true;
-      // Its process is gone, so whatever it held is lost now: no need to wait for missed pings.
-      await store.reclaim(endpointId, workerId, 'all', this.options.maxReclaims, LOST_ERROR, this.ctx.now());
-      if (planned) {
-        log.info({ ...exit, livedMs }, 'worker exited');
-        await this.ctx.workers.removeWorker(endpointId, workerId);
-      } else {
-        await this.unplannedExit(worker, exit, livedMs, slot, log);
-      }
-    } catch (err) {
-      log.error({ err }, 'cannot reclaim jobs of exited worker');
-    }
+    const deps = {
+      store: this.ctx.store,
+      workers: this.ctx.workers,
+      logs: this.ctx.logs,
+      now: this.ctx.now,
+      maxReclaims: this.options.maxReclaims,
+      stopping: () => this.stopped,
+      log: this.log,
+    };
+    await settleWorkerExit(deps, worker, exit, this.slot(worker.endpointId).restarts);
     this.reconcileAll();
-  }
-
-  /** Backs off before the next start; a crash loop keeps this worker's record as the endpoint's unhealthy mark. */
-  private async unplannedExit(
-    worker: Managed,
-    exit: ProcessExit,
-    livedMs: number,
-    slot: Slot,
-    log: Logger,
-  ): Promise<void> {
-    const { endpointId, workerId } = worker;
-    const verdict = slot.guard.exited(livedMs);
-    slot.restartAt = this.ctx.now() + verdict.restartDelayMs;
-    slot.lastExit = { workerId, ...exit, at: this.ctx.now(), livedMs, stderrTail: worker.process.stderrTail() };
-    const fields = { ...exit, livedMs, quickExits: verdict.quickExits, restartInMs: verdict.restartDelayMs };
-    if (!verdict.crashLoop) {
-      log.warn(fields, 'worker exited unexpectedly');
-      if (verdict.quickExits === 0) this.clearUnhealthyRecord(endpointId, slot);
-      await this.ctx.workers.removeWorker(endpointId, workerId);
-      return;
-    }
-    log.error({ ...fields, stderrTail: slot.lastExit.stderrTail.slice(-5) }, 'worker crash loop: endpoint unhealthy');
-    const how = exit.signal ? `signal ${exit.signal}` : `code ${String(exit.code)}`;
-    const reason = `exited ${verdict.quickExits} times in a row within ${HEALTHY_RUN_MS / 1000} s of start (last: ${how}); crash loop from ${CRASH_LOOP_EXITS}`;
-    await this.ctx.workers.recordWorker(
-      endpointId,
-      workerId,
-      { unhealthy: { check: 'crash-loop', reason } },
-      this.ctx.now(),
-    );
-    const previous = slot.unhealthyRecord;
-    slot.unhealthyRecord = workerId;
-    if (previous !== undefined) await this.ctx.workers.removeWorker(endpointId, previous);
-  }
-
-  private clearUnhealthyRecord(endpointId: string, slot: Slot): void {
-    const id = slot.unhealthyRecord;
-    if (id === undefined) return;
-    slot.unhealthyRecord = undefined;
-    void this.ctx.workers
-      .removeWorker(endpointId, id)
-      .catch((err: unknown) => this.log.warn({ err, endpointId }, 'cannot clear crash-loop record'));
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -7,15 +10,28 @@ const log = pino({ level: 'silent' });
 
 describe('WorkerProcess', () => {
   it('counts a worker as exited even when a child it left behind keeps its output open', async () => {
-    const started = Date.now();
+    // The child would outlive the test: it leaves its pid in a file, and is killed once the exit has settled.
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-orphan-'));
+    const pidFile = join(dir, 'pid');
     const worker = new WorkerProcess(
-      { command: 'sh', args: ['-c', 'echo last words >&2; sleep 3 & exit 7'], env: process.env },
+      {
+        command: 'sh',
+        args: ['-c', `echo last words >&2; sleep 600 & echo $! > '${pidFile}'; exit 7`],
+        env: process.env,
+      },
       log,
     );
     const exit = await worker.exited;
-    expect(exit.code).toBe(7);
-    expect(Date.now() - started).toBeLessThan(2500);
-    expect(worker.stderrTail()).toEqual(['last words']);
+    const orphan = Number(readFileSync(pidFile, 'utf8'));
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      expect(exit.code).toBe(7);
+      expect(worker.stderrTail()).toEqual(['last words']);
+      // Still running, still holding the pipes: the exit did not wait for the output to close.
+      expect(() => process.kill(orphan, 0)).not.toThrow();
+    } finally {
+      if (orphan > 0) process.kill(orphan, 'SIGKILL');
+    }
   });
 
   it('lifts a worker JSON line into real log fields at its own level, and hands every line on', async () => {

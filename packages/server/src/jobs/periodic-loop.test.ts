@@ -69,6 +69,67 @@ describe('PeriodicLoop', () => {
     await loop.stop();
   });
 
+  it('runWithin runs sooner than the period, and a later ask does not push back an earlier one', async () => {
+    const { loop, runs } = counting();
+    loop.start();
+    loop.runWithin(300);
+    loop.runWithin(600);
+    await vi.advanceTimersByTimeAsync(1350);
+    expect(runs).toEqual([300, 1300]);
+    await loop.stop();
+  });
+
+  it('soon() does not push back an earlier run already asked for', async () => {
+    const { loop, runs } = counting();
+    loop.start();
+    await vi.advanceTimersByTimeAsync(100);
+    loop.runWithin(200);
+    loop.soon();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(runs).toEqual([100, 300]);
+    await loop.stop();
+  });
+
+  it('a runWithin asked for during a run still starts on time, or right after the run', async () => {
+    let release!: () => void;
+    const { loop, runs } = counting(async () => {
+      if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    });
+    loop.start({ immediately: true });
+    loop.runWithin(100);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(runs).toEqual([0]);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual([0, 500]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toEqual([0, 500, 1500]);
+    await loop.stop();
+  });
+
+  it('reads time from the clock it was given', async () => {
+    let now = 5_000;
+    const runs: number[] = [];
+    const loop = new PeriodicLoop({
+      everyMs: 1000,
+      now: () => now,
+      run: () => {
+        runs.push(now);
+        return Promise.resolve();
+      },
+      onError: () => undefined,
+    });
+    loop.runWithin(500);
+    // On the given clock 300 ms have passed: asking for 400 more is later than the run already due.
+    now = 5_300;
+    loop.runWithin(400);
+    await vi.advanceTimersByTimeAsync(450);
+    expect(runs).toEqual([]);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toEqual([5_300]);
+    await loop.stop();
+  });
+
   it('stop waits for the running run and no run follows', async () => {
     let release!: () => void;
     const { loop, runs } = counting(() => new Promise<void>((resolve) => (release = resolve)));

@@ -2,14 +2,16 @@
 // concurrency and settles each one. Several servers may share the store: a leased delivery is theirs alone
 // until the lease lapses, and the lease outlasts an attempt. Delivery never touches the job itself.
 //
-// States: idle (a timer waits for the next poll) → polling (leasing and starting due deliveries) → idle.
-// kick() while idle polls now; kick() while polling asks for one more poll right after it. Deliveries run
-// outside the poll, at most `concurrency` at once; one that ends kicks again if the last poll filled every slot.
-// stop() → stopped, for good: no more polls; it waits for the running poll and every delivery in flight.
+// The polls run on a PeriodicLoop: idle (a timer waits for the next poll) → polling → idle. kick() while idle
+// polls now; kick() while polling asks for one more poll right after it; a retry due sooner than the next
+// poll asks for a poll then. Deliveries run outside the poll, at most `concurrency` at once; one that ends kicks
+// again if the last poll filled every slot. stop(), for good: no more polls; it waits for the running poll and
+// every delivery in flight.
 import { systemClock } from '../../clock.js';
 import type { Logger } from 'pino';
 import type { WebhookDelivery, WebhookOutbox } from '../../store/webhook-outbox.js';
 import { logFailure, type OutageLog } from '../outage-log.js';
+import { PeriodicLoop } from '../periodic-loop.js';
 import type { LookupAll } from './address-policy.js';
 import type { PostJson } from './post-json.js';
 import { attemptDelivery, settlementFor, type AttemptResult, type WebhookPolicy } from './webhook-attempt.js';
@@ -43,8 +45,6 @@ export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'gave-up
 /** Slack on top of the attempt timeout before a leased delivery may go to another sender. */
 const LEASE_MARGIN_MS = 10_000;
 
-type State = 'idle' | 'polling' | 'stopped';
-
 function targetOf(url: string): string {
   try {
     // Origin only: paths and queries of webhook URLs often carry tokens.
@@ -55,59 +55,39 @@ function targetOf(url: string): string {
 }
 
 export class WebhookSender {
-  private state: State = 'idle';
-  private pollAgain = false;
-  private polling: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly loop: PeriodicLoop;
   /** The last poll took as many deliveries as there were free slots: more may be due. */
   private saturated = false;
   private readonly inFlight = new Set<Promise<void>>();
   /** Deliveries in flight per endpoint (fair shares of the slots). */
   private readonly inFlightBy = new Map<string, number>();
   private readonly now: () => number;
-  private readonly intervalMs: number;
   private readonly concurrency: number;
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.now = options.now ?? systemClock;
-    this.intervalMs = options.intervalMs ?? 1000;
     this.concurrency = options.concurrency ?? 16;
+    this.loop = new PeriodicLoop({
+      everyMs: options.intervalMs ?? 1000,
+      now: this.now,
+      run: () => this.poll(),
+      onError: (err) => logFailure(options.outages, options.log, err, 'webhook outbox poll failed'),
+    });
   }
 
   /** Polls at once (deliveries left over from before a restart), then every interval. */
   start(): void {
-    this.kick();
+    this.loop.start({ immediately: true });
   }
 
   /** Polls now: a job with a webhook has just entered a terminal state. */
   kick(): void {
-    if (this.state === 'stopped') return;
-    if (this.state === 'polling') {
-      this.pollAgain = true;
-      return;
-    }
-    this.state = 'polling';
-    this.polling = this.poll()
-      .catch((err: unknown) => logFailure(this.options.outages, this.options.log, err, 'webhook outbox poll failed'))
-      .finally(() => {
-        this.polling = undefined;
-        if (this.state === 'stopped') return;
-        this.state = 'idle';
-        this.wakeAt(this.now() + this.intervalMs);
-        if (this.pollAgain) {
-          this.pollAgain = false;
-          this.kick();
-        }
-      });
+    this.loop.soon();
   }
 
   /** Stops polling and waits for the deliveries in flight (each ends within its timeout) to settle. */
   async stop(): Promise<void> {
-    this.state = 'stopped';
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.polling;
+    await this.loop.stop();
     await Promise.all([...this.inFlight]);
   }
 
@@ -143,22 +123,6 @@ export class WebhookSender {
     this.saturated = due.length === free || [...this.inFlightBy.values()].some((n) => n >= maxPerEndpoint);
   }
 
-  /** Makes the next poll happen no later than `at`. */
-  private wakeAt(at: number): void {
-    if (this.state === 'stopped' || at >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.kick();
-      },
-      Math.max(0, at - this.now()),
-    );
-    this.timer.unref();
-  }
-
   private async deliver(delivery: WebhookDelivery): Promise<void> {
     const { policy } = this.options;
     const attempt = delivery.attempts + 1;
@@ -181,7 +145,7 @@ export class WebhookSender {
     };
     this.report(result, settlement.done, fields);
     this.options.onDelivery?.(delivery, attempt, result);
-    if (!settlement.done) this.wakeAt(settlement.retryAt);
+    if (!settlement.done) this.loop.runWithin(settlement.retryAt - this.now());
   }
 
   private report(result: AttemptResult, done: boolean, fields: Record<string, unknown>): void {

@@ -2,39 +2,33 @@
 // all of them, instead of a write syscall per command (ioredis' own auto-pipelining only groups commands of
 // one tick, and concurrent requests each run in a tick of their own). Under load a turn carries the scripts
 // of many requests; when idle the wait is one turn. Each command still settles with its own reply or error.
-import { setImmediate } from 'node:timers';
+// The batching per turn is the shared TurnQueue.
 import type { ChainableCommander, Redis } from 'ioredis';
+import { TurnQueue, type Queued } from '../turn-queue.js';
 
-interface Queued {
-  add(pipeline: ChainableCommander): void;
-  resolve(reply: unknown): void;
-  reject(error: unknown): void;
-}
+type AddCommand = (pipeline: ChainableCommander) => void;
 
 export class TurnPipeline {
-  private queue: Queued[] = [];
+  private readonly queue = new TurnQueue<AddCommand, unknown>((batch) => this.send(batch));
 
   constructor(private readonly redis: Redis) {}
 
   /** Queues one command (`add` appends it to the pipeline) and settles with its reply. */
-  call(add: (pipeline: ChainableCommander) => void): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.queue.push({ add, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
+  call(add: AddCommand): Promise<unknown> {
+    return this.queue.submit(add);
   }
 
-  private flush(): void {
-    const batch: Queued[] = [];
+  private send(queued: Queued<AddCommand, unknown>[]): void {
+    const batch: Queued<AddCommand, unknown>[] = [];
     const pipeline = this.redis.pipeline();
-    for (const entry of this.queue) {
+    for (const entry of queued) {
       try {
-        entry.add(pipeline);
+        entry.item(pipeline);
         batch.push(entry);
       } catch (error) {
         entry.reject(error);
       }
     }
-    this.queue = [];
     if (batch.length === 0) return;
     pipeline.exec().then(
       (replies) => {

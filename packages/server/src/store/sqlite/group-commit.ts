@@ -1,16 +1,10 @@
 // Group commit: writes that arrive in the same event-loop turn share one write transaction, so N concurrent
 // requests (submissions, claims, worker posts) pay for one COMMIT (a WAL append under the write lock) instead of
 // N; it was the largest single cost of `/run` on this store (docs/benchmarks.md). Every caller is still answered
-// only after the commit that made its write durable.
-import { setImmediate } from 'node:timers';
+// only after the commit that made its write durable. The batching per turn is the shared TurnQueue.
 import type Database from 'better-sqlite3';
+import { TurnQueue, type Queued } from '../turn-queue.js';
 import { toStoreError } from './store-error.js';
-
-interface Pending<I, O> {
-  item: I;
-  resolve(value: O): void;
-  reject(error: unknown): void;
-}
 
 type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
@@ -21,19 +15,18 @@ type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
  * whole batch, none of which was written.
  */
 export class GroupCommit<I, O> {
-  private pending: Pending<I, O>[] = [];
-  private scheduled = false;
-  private readonly batch: Database.Transaction<(items: Pending<I, O>[]) => Outcome<O>[]>;
+  private readonly queue: TurnQueue<I, O>;
+  private readonly batch: Database.Transaction<(items: Queued<I, O>[]) => Outcome<O>[]>;
 
   constructor(
     db: Database.Database,
     apply: (item: I) => O,
     /** Bounds how long one batch holds the event loop (and the file's write lock). */
-    private readonly maxBatch = 512,
+    maxBatch = 512,
   ) {
     // Called inside `batch`, a better-sqlite3 transaction function runs as a SAVEPOINT.
     const one = db.transaction(apply);
-    this.batch = db.transaction((items: Pending<I, O>[]) =>
+    this.batch = db.transaction((items: Queued<I, O>[]) =>
       items.map((entry): Outcome<O> => {
         try {
           return { ok: true, value: one(entry.item) };
@@ -42,37 +35,19 @@ export class GroupCommit<I, O> {
         }
       }),
     );
+    this.queue = new TurnQueue((items) => this.commit(items), maxBatch);
   }
 
   submit(item: I): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: requests on other connections are parsed in the same poll phase,
-        // each followed by its own microtasks, and only a check-phase callback sees all of them.
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.queue.submit(item);
   }
 
   /** Commits everything pending now; called before the connection closes. */
   drain(): void {
-    while (this.pending.length > 0) this.commitNext();
+    this.queue.drain();
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    this.commitNext();
-    // What is left of a large turn goes in a later one, so timers and I/O run in between.
-    if (this.pending.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  private commitNext(): void {
-    const items = this.pending.splice(0, this.maxBatch);
+  private commit(items: Queued<I, O>[]): void {
     let outcomes: Outcome<O>[];
     try {
       outcomes = this.batch.immediate(items);
@@ -82,7 +57,7 @@ export class GroupCommit<I, O> {
       return;
     }
     outcomes.forEach((outcome, i) => {
-      const entry = items[i] as Pending<I, O>;
+      const entry = items[i] as Queued<I, O>;
       if (outcome.ok) entry.resolve(outcome.value);
       else entry.reject(toStoreError(outcome.error));
     });

@@ -3,7 +3,7 @@
 // and of the worker) dominate a no-op job, so a worker running many jobs at once sends one request per batch.
 // Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULTS, SluiceError, formatMb, isSluiceError, errorText } from '@sluice/protocol';
+import { DEFAULTS, SluiceError, formatMb, isPlainObject, isSluiceError, errorText } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
 import { parseJsonBody } from '../../http/raw-body.js';
@@ -35,9 +35,8 @@ export function parseBatch(body: unknown): BatchItem[] {
     throw invalid(`a batch holds 1 to ${DEFAULTS.maxBatchSize} results`);
   }
   return body.map((item: unknown, i): BatchItem => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item))
-      throw invalid(`results[${i}] must be an object`);
-    const { id, isStream, result } = item as Record<string, unknown>;
+    if (!isPlainObject(item)) throw invalid(`results[${i}] must be an object`);
+    const { id, isStream, result } = item;
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
       throw invalid(`results[${i}].id must be a job id`);
     }

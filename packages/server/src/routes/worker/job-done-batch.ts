@@ -3,7 +3,7 @@
 // and of the worker) dominate a no-op job, so a worker running many jobs at once sends one request per batch.
 // Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULTS, SluiceError, formatMb, isPlainObject, isSluiceError, errorText } from '@sluice/protocol';
+import { DEFAULTS, SluiceError, isPlainObject, isSluiceError, errorText } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
 import { parseJsonBody } from '../../http/raw-body.js';
@@ -65,11 +65,7 @@ export function registerJobDoneBatchRoute(app: FastifyInstance, services: AppSer
     url: '/v2/:endpointId/job-done-batch/:workerId',
     methods: ['POST'],
     kind: 'worker',
-    // The whole batch fits in one result's cap; no job fails for it: the worker posts the results one by one.
-    bodyCap: (e) => ({
-      bytes: e.maxResultBytes,
-      message: `results are too large together; max size is ${formatMb(e.maxResultBytes)}`,
-    }),
+    bodyCap: (ctx) => services.posts.batchCap(ctx.endpoint),
     handler: async (ctx, request) => {
       const workerId = ctx.params['workerId'] ?? '';
       const items = parseBatch(parseJsonBody(request.body));
@@ -78,7 +74,7 @@ export function registerJobDoneBatchRoute(app: FastifyInstance, services: AppSer
       const settled = await Promise.allSettled(
         items.map((item) =>
           services.posts.doneParsed(
-            { endpointId: ctx.endpointId, workerId, jobId: item.id, body: undefined },
+            { endpointId: ctx.endpointId, endpoint: ctx.endpoint, workerId, jobId: item.id, body: undefined },
             item.result,
             item.isStream,
           ),

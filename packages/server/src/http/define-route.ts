@@ -122,7 +122,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       if (def.holdErrors) holds.set(request, held);
       try {
         services.auth.check(request.headers.authorization, def.kind, endpointId, params['workerId']);
-        const endpoint = services.jobs.endpointOrThrow(endpointId);
+        const endpoint = services.endpoints.require(endpointId);
         if (def.kind === 'worker' && params['workerId'] !== undefined) {
           let ids = workerIdChecks.get(services);
           if (!ids) workerIdChecks.set(services, (ids = new WorkerIdCheck()));

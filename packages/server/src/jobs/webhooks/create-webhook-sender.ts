@@ -1,6 +1,8 @@
-// Builds the WebhookSender a server runs from its configuration: `server.webhooks` and each endpoint's secret.
+// Builds the WebhookSender a server runs from its configuration: `server.webhooks` and each endpoint's secret,
+// which follows the endpoint registry (a reloaded secret signs the next delivery).
 import type { Logger } from 'pino';
-import type { Config } from '../../config/config-schema.js';
+import type { Config, EndpointConfig } from '../../config/config-schema.js';
+import type { EndpointRegistry } from '../../config/endpoint-registry.js';
 import type { JobStore } from '../../store/job-store.js';
 import type { OutageLog } from '../outage-log.js';
 import { SERVER_VERSION } from '../../version.js';
@@ -8,7 +10,8 @@ import { parseWebhookSecrets } from './signature.js';
 import { WebhookSender, type WebhookAttemptOutcome, type WebhookSenderOptions } from './webhook-sender.js';
 
 export function createWebhookSender(
-  config: Config,
+  config: Pick<Config, 'server'>,
+  endpoints: EndpointRegistry,
   store: JobStore,
   log: Logger,
   onAttempt?: (result: WebhookAttemptOutcome) => void,
@@ -16,9 +19,15 @@ export function createWebhookSender(
   onDelivery?: WebhookSenderOptions['onDelivery'],
 ): WebhookSender {
   const keys = new Map<string, Buffer[]>();
-  for (const [endpointId, endpoint] of Object.entries(config.endpoints)) {
-    if (endpoint.webhookSecret !== undefined) keys.set(endpointId, parseWebhookSecrets(endpoint.webhookSecret));
-  }
+  const follow = (endpointId: string, endpoint: EndpointConfig) => {
+    if (endpoint.webhookSecret === undefined) keys.delete(endpointId);
+    else keys.set(endpointId, parseWebhookSecrets(endpoint.webhookSecret));
+  };
+  for (const [endpointId, endpoint] of endpoints.list()) follow(endpointId, endpoint);
+  // A removed endpoint keeps its secret: its jobs stay in the store, and their webhooks still go out signed.
+  endpoints.onChange((change) => {
+    if (change.kind !== 'removed') follow(change.id, change.settings);
+  });
   return new WebhookSender({
     store,
     policy: config.server.webhooks,

@@ -18,7 +18,7 @@ type Params = { id: string; jobId?: string; workerId?: string };
 export function registerHistoryRoutes(app: FastifyInstance, services: AppServices, ctx: JobContext): void {
   const onRequest = async (request: FastifyRequest): Promise<void> => {
     services.auth.check(request.headers.authorization, 'admin', '');
-    services.jobs.endpointOrThrow((request.params as Params).id);
+    services.endpoints.require((request.params as Params).id);
     return Promise.resolve();
   };
   const history = () => ctx.history;

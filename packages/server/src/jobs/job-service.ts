@@ -26,7 +26,8 @@ export class JobService {
     this.newJobId = ctx.newJobId ?? jobIdMaker('uuid7', ctx.now);
   }
 
-  endpointOrThrow(endpointId: string): EndpointConfig {
+  /** Routes resolved the endpoint already (defineRoute); this keeps the service right on its own. */
+  private endpointOrThrow(endpointId: string): EndpointConfig {
     const endpoint = this.ctx.endpoint(endpointId);
     if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
     return endpoint;

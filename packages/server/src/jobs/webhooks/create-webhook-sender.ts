@@ -9,15 +9,8 @@ import { SERVER_VERSION } from '../../version.js';
 import { parseWebhookSecrets } from './signature.js';
 import { WebhookSender, type WebhookAttemptOutcome, type WebhookSenderOptions } from './webhook-sender.js';
 
-export function createWebhookSender(
-  config: Pick<Config, 'server'>,
-  endpoints: EndpointRegistry,
-  store: JobStore,
-  log: Logger,
-  onAttempt?: (result: WebhookAttemptOutcome) => void,
-  outages?: OutageLog,
-  onDelivery?: WebhookSenderOptions['onDelivery'],
-): WebhookSender {
+/** Each endpoint's signing keys, kept up to date with the registry (a reloaded secret signs the next delivery). */
+export function webhookKeys(endpoints: EndpointRegistry): (endpointId: string) => readonly Buffer[] | undefined {
   const keys = new Map<string, Buffer[]>();
   const follow = (endpointId: string, endpoint: EndpointConfig) => {
     if (endpoint.webhookSecret === undefined) keys.delete(endpointId);
@@ -28,11 +21,23 @@ export function createWebhookSender(
   endpoints.onChange((change) => {
     if (change.kind !== 'removed') follow(change.id, change.settings);
   });
+  return (endpointId) => keys.get(endpointId);
+}
+
+export function createWebhookSender(
+  config: Pick<Config, 'server'>,
+  endpoints: EndpointRegistry,
+  store: JobStore,
+  log: Logger,
+  onAttempt?: (result: WebhookAttemptOutcome) => void,
+  outages?: OutageLog,
+  onDelivery?: WebhookSenderOptions['onDelivery'],
+): WebhookSender {
   return new WebhookSender({
     store,
     policy: config.server.webhooks,
     maxInFlightPerEndpoint: config.server.webhooks.maxInFlightPerEndpoint,
-    keysFor: (endpointId) => keys.get(endpointId),
+    keysFor: webhookKeys(endpoints),
     userAgent: `sluice/${SERVER_VERSION}`,
     log,
     onAttempt,

@@ -112,3 +112,8 @@ export class SluiceError extends Error {
 export function isSluiceError(value: unknown): value is SluiceError {
   return value instanceof SluiceError;
 }
+
+/** ERR_JOB_NOT_RETRYABLE, whose text names the job's status: every store raises it with these words. */
+export function notRetryable(status: string): SluiceError {
+  return new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${status}`);
+}

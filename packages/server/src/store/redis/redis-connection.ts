@@ -1,7 +1,7 @@
 // The Redis store's connection boundary: connecting fast or failing clearly at start, failing requests fast
 // during an outage (no offline queue) while reconnecting on its own, registering the scripts, and turning
 // every driver failure into a SluiceError.
-import { SluiceError, isSluiceError } from '@sluice/protocol';
+import { SluiceError, isSluiceError, notRetryable } from '@sluice/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import { SCRIPTS } from './scripts/index.js';
 
@@ -17,8 +17,7 @@ const TRANSIENT_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READON
 const SCRIPT_ERRORS: Record<string, (detail: string) => SluiceError> = {
   ERR_QUEUE_FULL: () => new SluiceError('ERR_QUEUE_FULL'),
   ERR_IDEMPOTENCY_CONFLICT: () => new SluiceError('ERR_IDEMPOTENCY_CONFLICT'),
-  ERR_JOB_NOT_RETRYABLE: (status) =>
-    new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${status}`),
+  ERR_JOB_NOT_RETRYABLE: (status) => notRetryable(status),
 };
 
 /** ERR_UNAVAILABLE's text when the command may have run (docs/errors.md): retry with the same Idempotency-Key. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, SluiceError, errorText, isSluiceError } from './errors.js';
+import { ERROR_CODES, SluiceError, errorText, isSluiceError, notRetryable } from './errors.js';
 import { isPlainObject } from './plain-object.js';
 
 describe('SluiceError', () => {
@@ -20,6 +20,14 @@ describe('SluiceError', () => {
     const deep = new SluiceError('ERR_REQUEST_INVALID_JSON', 'json is invalid; nested deeper than 1000 levels');
     expect(deep.message).toBe('json is invalid; nested deeper than 1000 levels');
     expect(new SluiceError('ERR_PAYLOAD_TOO_LARGE', 'result is too large', { cause }).cause).toBe(cause);
+  });
+
+  it('words ERR_JOB_NOT_RETRYABLE with the status in one place', () => {
+    expect(notRetryable('COMPLETED')).toMatchObject({
+      code: 'ERR_JOB_NOT_RETRYABLE',
+      status: 400,
+      message: 'request cannot be retried; status is COMPLETED',
+    });
   });
 
   it('has a text for every code answered with a fixed wording, and none for codes that name what was wrong', () => {

@@ -113,26 +113,7 @@ export function isSluiceError(value: unknown): value is SluiceError {
   return value instanceof SluiceError;
 }
 
-/**
- * The fixed wire texts under their older short names, read from ERROR_CODES (code that predates `errorText`
- * still compiles); new code writes `new SluiceError(code)` or `errorText(code)`.
- */
-export const ERROR_TEXT = {
-  invalidJson: errorText('ERR_REQUEST_INVALID_JSON'),
-  inputRequired: errorText('ERR_REQUEST_INPUT_REQUIRED'),
-  unauthorized: errorText('ERR_AUTH_UNAUTHORIZED'),
-  readOnly: errorText('ERR_AUTH_READ_ONLY'),
-  wrongWorker: errorText('ERR_AUTH_WRONG_WORKER'),
-  endpointNotFound: errorText('ERR_ENDPOINT_NOT_FOUND'),
-  routeNotFound: errorText('ERR_ROUTE_NOT_FOUND'),
-  jobNotFound: errorText('ERR_JOB_NOT_FOUND'),
-  workerIdTemplate: errorText('ERR_WORKER_ID_INVALID'),
-  methodNotAllowed: errorText('ERR_METHOD_NOT_ALLOWED'),
-  idempotencyConflict: errorText('ERR_IDEMPOTENCY_CONFLICT'),
-  rateLimited: errorText('ERR_RATE_LIMITED'),
-  queueFull: errorText('ERR_QUEUE_FULL'),
-  internal: errorText('ERR_INTERNAL'),
-  unavailable: errorText('ERR_UNAVAILABLE'),
-  /** A 503 for a request that may have been applied before its answer was lost (retry it with an Idempotency-Key). */
-  outcomeUnknown: 'service unavailable; outcome unknown: the request may have been applied',
-} as const;
+/** ERR_JOB_NOT_RETRYABLE, whose text names the job's status: every store raises it with these words. */
+export function notRetryable(status: string): SluiceError {
+  return new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${status}`);
+}

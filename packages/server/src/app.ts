@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { errorText } from '@sluice/protocol';
 import { systemClock } from './clock.js';
 import { workerLostAfterMs, type Config } from './config/config-schema.js';
+import { EndpointRegistry } from './config/endpoint-registry.js';
 import { Auth } from './http/auth.js';
 import type { AppServices } from './http/app-services.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -44,7 +45,10 @@ import type { JobRecord } from './store/job-record.js';
 
 export interface AppOptions {
   store: SluiceStore;
+  /** Read at start; endpoint settings live on in `endpoints`. */
   config: Config;
+  /** The live endpoint settings (shared with the fleet and the reload); made from `config.endpoints` when absent. */
+  endpoints?: EndpointRegistry;
   /** pino logger, or false for none (tests). */
   logger?: Logger | false;
   now?: () => number;
@@ -72,10 +76,13 @@ export interface SluiceApp {
   endHolds(): void;
 }
 
-/** The largest body any route may need to read; routes enforce their endpoint's own caps below it. */
-function largestBodyCap(config: Config): number {
+/**
+ * The largest body any route may need to read; routes enforce their endpoint's own caps below it. Fixed when the
+ * server starts: a reload that raises a cap past it admits bodies up to it only, until a restart.
+ */
+function largestBodyCap(endpoints: EndpointRegistry): number {
   let max = 1024 * 1024;
-  for (const e of Object.values(config.endpoints)) {
+  for (const [, e] of endpoints.list()) {
     max = Math.max(max, e.maxRunBytes, e.maxRunsyncBytes, e.maxResultBytes, e.maxStreamItemBytes);
   }
   return max;
@@ -83,11 +90,13 @@ function largestBodyCap(config: Config): number {
 
 export function createApp(options: AppOptions): SluiceApp {
   const { config, store } = options;
+  const { endpoints: _fromFile, ...settings } = config;
+  const endpoints = options.endpoints ?? new EndpointRegistry(config.endpoints);
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger ? (options.logger as FastifyBaseLogger) : undefined,
     rewriteUrl: (req) => rewriteUrl(req.url ?? '/'),
     exposeHeadRoutes: false,
-    bodyLimit: largestBodyCap(config),
+    bodyLimit: largestBodyCap(endpoints),
     // Covers receiving the request only (Node's requestTimeout), not a held answer: a client sending its body slowly
     // cannot keep a socket past this, while long-polls still hold up to 300 s (spec §1.5).
     requestTimeout: config.server.requestTimeoutMs,
@@ -114,7 +123,7 @@ export function createApp(options: AppOptions): SluiceApp {
   const wakeups = new Wakeups(now);
   const log = options.logger || (app.log as Logger);
   const outages = options.outages ?? new OutageLog(log, now);
-  const endpoint = (id: string) => (Object.hasOwn(config.endpoints, id) ? config.endpoints[id] : undefined);
+  const endpoint = (id: string) => endpoints.get(id);
   const history = options.history ? new HistoryRecorder({ endpoint, now, log }, options.history) : undefined;
   const context: JobContext = createJobContext({
     store,
@@ -138,7 +147,8 @@ export function createApp(options: AppOptions): SluiceApp {
   }
   const server = config.server;
   const services: AppServices = {
-    config,
+    config: settings,
+    endpoints,
     now,
     auth: new Auth(config.auth.keys, config.auth.workerTokenSecret),
     jobs: new JobService(context),

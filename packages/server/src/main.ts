@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { createApp, type SluiceApp } from './app.js';
 import { systemClock } from './clock.js';
 import { workerLostAfterMs, type Config } from './config/config-schema.js';
+import { ConfigReload } from './config/config-reload.js';
+import { EndpointRegistry } from './config/endpoint-registry.js';
 import { Fleet } from './fleet/fleet.js';
 import type { HistoryRecorder } from './jobs/history-recorder.js';
 import { FORGET_WORKERS_AFTER_MS, Reaper } from './jobs/reaper.js';
@@ -53,12 +55,15 @@ export async function startServer({
   reloadConfig,
 }: StartOptions): Promise<RunningServer> {
   const server = config.server;
+  // The live endpoint settings: PATCH and reload change them here, and every part reads them here.
+  const endpoints = new EndpointRegistry(config.endpoints);
   let metrics: SluiceMetrics | undefined;
   const outages = new OutageLog(logger, systemClock);
   // Built after the sender, which reports each attempt to the job history.
   const later: { recorder?: HistoryRecorder } = {};
   const webhooks = createWebhookSender(
     config,
+    endpoints,
     store,
     logger,
     (result) => metrics?.webhookAttempt(result),
@@ -66,14 +71,8 @@ export async function startServer({
     (delivery, attempt, result) => later.recorder?.noteWebhookAttempt(delivery, attempt, result),
   );
   const fleet = new Fleet(
-    config,
-    {
-      pingIntervalMs: server.pingIntervalMs,
-      maxReclaims: server.maxReclaims,
-      gpus: server.gpus,
-      reloadConfig,
-      shared: server.fleet,
-    },
+    endpoints,
+    { pingIntervalMs: server.pingIntervalMs, maxReclaims: server.maxReclaims, gpus: server.gpus, shared: server.fleet },
     logger,
   );
   const onTerminal = (job: JobRecord) => {
@@ -83,13 +82,25 @@ export async function startServer({
     metrics?.jobFinished(job);
   };
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
-  const sluice = createApp({ store, history, logs, config, logger, onTerminal, onPostIgnored, fleet, outages });
+  const sluice = createApp({
+    store,
+    history,
+    logs,
+    config,
+    endpoints,
+    logger,
+    onTerminal,
+    onPostIgnored,
+    fleet,
+    outages,
+  });
   later.recorder = sluice.context.history;
-  registerAdminRoutes(sluice.app, sluice.services, fleet);
+  const reload = reloadConfig ? new ConfigReload(config, endpoints, reloadConfig, logger) : undefined;
+  registerAdminRoutes(sluice.app, sluice.services, fleet, reload);
   if (server.metrics.enabled) {
     metrics = new SluiceMetrics({
       store,
-      endpointIds: () => Object.keys(config.endpoints),
+      endpointIds: () => endpoints.ids(),
       health: (endpointId) => sluice.services.health.health(endpointId),
       fleetStates: (endpointId) => fleet.workerStates(endpointId),
       now: () => sluice.context.now(),
@@ -101,7 +112,7 @@ export async function startServer({
     workerLostAfterMs: workerLostAfterMs(server),
     startedAt: sluice.context.now(),
     maxReclaims: server.maxReclaims,
-    endpointIds: () => Object.keys(config.endpoints),
+    endpointIds: () => endpoints.ids(),
     // Per-worker memory of workers gone for good (autoscaled and refresh_worker fleets churn through ids).
     onTick: (now) => sluice.services.presence.prune(now, 2 * FORGET_WORKERS_AFTER_MS),
   });

@@ -3,7 +3,7 @@
 import { ClientErrorCode, SluiceClientError } from '@sluice/client';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { EndpointSummary, WorkerSummary, WorkersSummary } from '../fleet/fleet-views.js';
-import type { ReloadReport } from '../fleet/fleet.js';
+import type { ReloadReport } from '../config/config-reload.js';
 import { DEFAULT_URL } from './client-session.js';
 import { UsageError } from './exit-codes.js';
 import { jsonLine, resolveOutputMode } from './output.js';
@@ -188,7 +188,11 @@ export function formatWorkers(summary: WorkersSummary): string {
   return lines.join('');
 }
 
-export function formatReload(report: ReloadReport): string {
+/** A reload answer; the PATCH lists may be missing from an older server's. */
+type ReloadAnswer = Omit<ReloadReport, 'patchesKept' | 'patchesDropped'> &
+  Partial<Pick<ReloadReport, 'patchesKept' | 'patchesDropped'>>;
+
+export function formatReload(report: ReloadAnswer): string {
   const list = (ids: string[]) => (ids.length > 0 ? ids.join(', ') : '-');
   const lines = [
     `added: ${list(report.added)}`,
@@ -196,6 +200,10 @@ export function formatReload(report: ReloadReport): string {
     `removed: ${list(report.removed)} (their jobs are kept)`,
     `unchanged: ${list(report.unchanged)}`,
   ];
+  const { patchesKept = [], patchesDropped = [] } = report;
+  if (patchesKept.length > 0) lines.push(`runtime changes kept: ${patchesKept.join(', ')}`);
+  if (patchesDropped.length > 0)
+    lines.push(`runtime changes dropped (the file changed them): ${patchesDropped.join(', ')}`);
   if (report.restartRequired.length > 0) lines.push(`restart to apply: ${report.restartRequired.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
@@ -220,7 +228,9 @@ export function registerAdminCommands(program: Command): void {
   addAdminOptions(
     program
       .command('scale')
-      .description("change an endpoint's scaling settings at runtime, until the next reload or restart (admin API)")
+      .description(
+        "change an endpoint's scaling settings at runtime, until a restart or a reload that changes it (admin API)",
+      )
       .argument('<endpoint>', 'endpoint id')
       .addOption(new Option('--min <n>', 'workersMin').argParser(wholeNumber))
       .addOption(new Option('--max <n>', 'workersMax').argParser(wholeNumber))
@@ -250,6 +260,6 @@ export function registerAdminCommands(program: Command): void {
       .command('reload')
       .description('re-read the configuration file: endpoints added, changed, removed (admin API)'),
   ).action(async (flags: AdminFlags) => {
-    print(flags, await call<ReloadReport>(flags, 'POST', 'admin/reload'), formatReload);
+    print(flags, await call<ReloadAnswer>(flags, 'POST', 'admin/reload'), formatReload);
   });
 }

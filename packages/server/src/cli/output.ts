@@ -1,6 +1,7 @@
 // How client commands print: one compact JSON document (or JSON line) per result for scripts, or plain,
 // colour-free text for people. Every function here is pure: it returns text and never writes.
 import type { HealthObject, Json, PurgeQueueResponse, StatusObject } from '@sluice/client';
+import { isPlainObject } from '@sluice/protocol';
 import { UsageError } from './exit-codes.js';
 
 export type OutputMode = 'json' | 'human';
@@ -105,8 +106,7 @@ export function formatPurge(answer: PurgeQueueResponse): string {
 
 /** A stream item for people: the worker's `{output: x}` shows as x (strings bare), anything else as JSON. */
 export function formatStreamItem(item: Json): string {
-  const isOutputOnly =
-    typeof item === 'object' && item !== null && !Array.isArray(item) && Object.keys(item).join() === 'output';
+  const isOutputOnly = isPlainObject(item) && Object.keys(item).join() === 'output';
   const value = isOutputOnly ? (item as { output: Json }).output : item;
   return `${typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null')}\n`;
 }

@@ -1,5 +1,5 @@
 // The typed configuration of a Sluice server and its validation rules (docs/configuration.md lists every key).
-import { DEFAULTS, MB, RANGES } from '@sluice/protocol';
+import { DEFAULTS, MB, RANGES, isPlainObject } from '@sluice/protocol';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ENDPOINT_ID_RULE } from './config-issues.js';
@@ -7,9 +7,6 @@ import { duration } from './duration.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const workerCommand = z
   .object({
@@ -135,7 +132,7 @@ export const endpointSchema = z
     message: 'must be at least workersMin',
     path: ['workersMax'],
     // Checked even when other keys of the endpoint are wrong, so one run reports every problem.
-    when: (payload) => isRecord(payload.value) && typeof payload.value['workersMin'] === 'number',
+    when: (payload) => isPlainObject(payload.value) && typeof payload.value['workersMin'] === 'number',
   })
   .refine((e) => e.maxStreamBufferBytes >= e.maxStreamItemBytes, {
     message: 'maxStreamBufferBytes must be >= maxStreamItemBytes',

@@ -1,10 +1,9 @@
 // The worker fleet of one server: the launcher and the autoscaler, built before the app (so /health can see
-// them) and started once the server listens, plus the runtime changes the admin API makes to endpoint
-// settings: PATCH of scaling settings and a reload of the configuration file.
-import { isDeepStrictEqual } from 'node:util';
+// them) and started once the server listens. It follows the endpoint registry's change events: an endpoint
+// added or resized is scaled at once, one removed (or that lost its worker command) has its workers stopped.
 import type { Logger } from 'pino';
 import { SluiceError } from '@sluice/protocol';
-import { endpointSchema, type Config, type EndpointConfig } from '../config/config-schema.js';
+import type { EndpointChange, EndpointRegistry } from '../config/endpoint-registry.js';
 import type { FleetView } from '../jobs/health-reporter.js';
 import type { JobContext } from '../jobs/job-context.js';
 import type { JobRecord } from '../store/job-record.js';
@@ -21,8 +20,6 @@ export interface FleetOptions {
   stopGraceMs?: number;
   /** Autoscaler period; default 1000 ms. */
   tickMs?: number;
-  /** Re-reads the configuration as `sluice serve` first read it (POST /admin/reload); absent: nothing to re-read. */
-  reloadConfig?: () => Config;
   /** `server.fleet`: used when the store lets several servers share one fleet. */
   shared?: SharedFleetOptions;
 }
@@ -34,34 +31,23 @@ export interface FleetStart {
   unregisterToken?: (endpointId: string, token: string) => void;
 }
 
-/** The endpoint settings PATCH /admin/endpoints/:id may change. */
-export const PATCHABLE_SETTINGS = ['workersMin', 'workersMax', 'idleTimeout', 'scalerType', 'scalerValue'] as const;
-
-export interface ReloadReport {
-  added: string[];
-  changed: string[];
-  removed: string[];
-  unchanged: string[];
-  /** Sections that differ from the running configuration but only take effect after a restart. */
-  restartRequired: string[];
-}
-
 interface Running {
   ctx: JobContext;
   launcher: Launcher;
   autoscaler: Autoscaler;
   shared?: SharedFleet;
-}
-
-function configError(message: string): SluiceError {
-  return new SluiceError('ERR_CONFIG_INVALID', message);
+  /** Endpoints with a worker command: the ones the autoscaler scales. */
+  scaled: Set<string>;
+  /** Endpoints being removed; stop() waits for them. */
+  removals: Set<Promise<void>>;
+  unfollow: () => void;
 }
 
 export class Fleet implements FleetView {
   private running: Running | undefined;
 
   constructor(
-    private readonly config: Config,
+    private readonly endpoints: EndpointRegistry,
     private readonly options: FleetOptions,
     private readonly log: Logger,
   ) {}
@@ -81,16 +67,19 @@ export class Fleet implements FleetView {
       },
       this.log,
     );
-    const endpointIds = () => Object.keys(this.config.endpoints).filter((id) => this.config.endpoints[id]?.worker);
+    const scaled = new Set(this.endpoints.list().flatMap(([id, settings]) => (settings.worker ? [id] : [])));
     const { shared: sharedOptions = { leaseMs: 5000, heartbeatMs: 1000 }, gpus } = this.options;
     const shared = joinFleet(ctx, launcher, { ...sharedOptions, baseUrl, gpus }, this.log);
     const autoscaler = new Autoscaler(
       ctx,
       launcher,
-      { tickMs: this.options.tickMs, endpointIds, ...(shared ? { fleet: shared.coordinator } : {}) },
+      { tickMs: this.options.tickMs, endpointIds: () => [...scaled], ...(shared ? { fleet: shared.coordinator } : {}) },
       this.log,
     );
-    this.running = { ctx, launcher, autoscaler, ...(shared ? { shared } : {}) };
+    const running: Running = { ctx, launcher, autoscaler, scaled, removals: new Set(), unfollow: () => undefined };
+    if (shared) running.shared = shared;
+    running.unfollow = this.endpoints.onChange((change) => this.follow(running, change));
+    this.running = running;
     // The first heartbeat may take the lease; the autoscaler's ticks meanwhile carry out the stored plan.
     shared?.member.start();
     autoscaler.start();
@@ -100,6 +89,8 @@ export class Fleet implements FleetView {
   async stop(): Promise<void> {
     const running = this.running;
     if (!running) return;
+    running.unfollow();
+    await Promise.all(running.removals);
     await running.autoscaler.stop();
     // Hands the decision on and withdraws this server's advert before its workers drain.
     await running.shared?.member.stop();
@@ -141,90 +132,39 @@ export class Fleet implements FleetView {
 
   async describeEndpoints(): Promise<EndpointSummary[]> {
     const running = this.require();
-    const ids = Object.keys(this.config.endpoints).sort();
-    return Promise.all(ids.map((id) => describeEndpoint(running, id, this.settings(id))));
+    const ids = this.endpoints.ids().sort();
+    return Promise.all(ids.map((id) => describeEndpoint(running, id, this.endpoints.require(id))));
   }
 
   async describeEndpoint(endpointId: string): Promise<EndpointSummary> {
-    return describeEndpoint(this.require(), endpointId, this.settings(endpointId));
+    return describeEndpoint(this.require(), endpointId, this.endpoints.require(endpointId));
   }
 
   async describeWorkers(endpointId: string): Promise<WorkersSummary> {
-    this.settings(endpointId);
+    this.endpoints.require(endpointId);
     return describeWorkers(this.require(), endpointId);
   }
 
-  /** Changes scaling settings at runtime, validated by the configuration's own rules. Lost on reload or restart. */
-  patchEndpoint(endpointId: string, patch: unknown): EndpointConfig {
-    const current = this.settings(endpointId);
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      throw configError(`body must be a JSON object with any of ${PATCHABLE_SETTINGS.join(', ')}`);
+  /** Applies one change of the endpoint registry: PATCH, reload. */
+  private follow(running: Running, change: EndpointChange): void {
+    const { id } = change;
+    const stopWhy =
+      change.kind === 'removed'
+        ? 'endpoint removed from the configuration'
+        : change.kind === 'changed' && change.previous.worker && !change.settings.worker
+          ? 'worker command removed from the configuration'
+          : undefined;
+    if (change.kind !== 'removed' && change.settings.worker) running.scaled.add(id);
+    else running.scaled.delete(id);
+    if (stopWhy) {
+      running.shared?.advert.forget(id);
+      const removal = running.autoscaler
+        .remove(id, stopWhy)
+        .catch((err: unknown) => this.log.warn({ err, endpointId: id }, 'cannot stop the workers of an endpoint'))
+        .finally(() => running.removals.delete(removal));
+      running.removals.add(removal);
     }
-    const unknown = Object.keys(patch).filter((key) => !(PATCHABLE_SETTINGS as readonly string[]).includes(key));
-    if (unknown.length > 0) {
-      throw configError(
-        `${unknown.join(', ')}: cannot be changed at runtime; allowed: ${PATCHABLE_SETTINGS.join(', ')}`,
-      );
-    }
-    const parsed = endpointSchema.safeParse({ ...current, ...patch });
-    if (!parsed.success) {
-      throw configError(parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; '));
-    }
-    this.config.endpoints[endpointId] = parsed.data;
-    this.log.info({ endpointId, patch }, 'endpoint settings changed at runtime');
-    this.running?.autoscaler.tickSoon();
-    return parsed.data;
-  }
-
-  /**
-   * Re-reads the configuration file and applies its endpoints: new ones start, removed ones stop their workers
-   * (their jobs stay in the store), changed ones take their new settings. No job is lost and nothing restarts.
-   */
-  async reload(): Promise<ReloadReport> {
-    const { reloadConfig } = this.options;
-    if (!reloadConfig) throw configError('nothing to reload: the server was started without a configuration file');
-    let next: Config;
-    try {
-      next = reloadConfig();
-    } catch (err) {
-      throw configError(err instanceof Error ? err.message : String(err));
-    }
-    const endpoints = this.config.endpoints;
-    const report: ReloadReport = { added: [], changed: [], removed: [], unchanged: [], restartRequired: [] };
-    const stopping = new Map<string, string>();
-    for (const [id, settings] of Object.entries(next.endpoints)) {
-      const previous = endpoints[id];
-      if (previous === undefined) report.added.push(id);
-      else if (isDeepStrictEqual(previous, settings)) report.unchanged.push(id);
-      else {
-        report.changed.push(id);
-        if (previous.worker && !settings.worker) stopping.set(id, 'worker command removed from the configuration');
-      }
-      endpoints[id] = settings;
-    }
-    for (const id of Object.keys(endpoints)) {
-      if (Object.hasOwn(next.endpoints, id)) continue;
-      report.removed.push(id);
-      delete endpoints[id];
-      stopping.set(id, 'endpoint removed from the configuration');
-    }
-    for (const section of ['server', 'store', 'auth', 'log'] as const) {
-      if (!isDeepStrictEqual(this.config[section], next[section])) report.restartRequired.push(section);
-    }
-    this.log.info(report, 'configuration reloaded');
-    const running = this.running;
-    if (running) {
-      for (const id of stopping.keys()) running.shared?.advert.forget(id);
-      await Promise.all([...stopping].map(([id, why]) => running.autoscaler.remove(id, why)));
-      running.autoscaler.tickSoon();
-    }
-    return report;
-  }
-
-  private settings(endpointId: string): EndpointConfig {
-    const settings = Object.hasOwn(this.config.endpoints, endpointId) ? this.config.endpoints[endpointId] : undefined;
-    if (!settings) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
-    return settings;
+    running.autoscaler.tickSoon();
   }
 
   private require(): Running {

@@ -2,6 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config, EndpointConfig } from '../config/config-schema.js';
+import type { EndpointRegistry } from '../config/endpoint-registry.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { HealthReporter } from '../jobs/health-reporter.js';
 import type { OutageLog } from '../jobs/outage-log.js';
@@ -19,7 +20,9 @@ export interface AdmittedRoute {
 }
 
 export interface AppServices {
-  config: Config;
+  /** The configuration the server started with, but endpoints: their live settings are in `endpoints`. */
+  config: Omit<Config, 'endpoints'>;
+  endpoints: EndpointRegistry;
   /** The server's clock (the job context's). */
   now: Clock;
   auth: Auth;

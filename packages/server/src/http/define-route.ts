@@ -33,17 +33,22 @@ export interface RouteDefinition {
    */
   holdErrors?: boolean;
   /**
-   * Byte cap for the body, checked from Content-Length before the body is read and again on the bytes
-   * read; `exceeded` runs first (a worker post fails its job, spec §2.6).
+   * Byte cap for the body, checked from Content-Length before the body is read, when Fastify's server-wide
+   * limit cuts it off, and on the bytes read. Its owner says what it is (a worker post's is WorkerPosts').
    */
-  bodyCap?: (endpoint: EndpointConfig) => BodyCap;
+  bodyCap?: (ctx: RouteContext) => BodyCap;
   handler: (ctx: RouteContext, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
 export interface BodyCap {
   bytes: number;
-  message: string;
-  exceeded?: (ctx: RouteContext) => Promise<void>;
+  /** The 413 to answer past the cap; a worker post fails its job first (spec §2.6). */
+  refuse: () => Promise<SluiceError>;
+}
+
+/** A cap that only refuses the body: nothing else happens past it. */
+export function plainCap(bytes: number, message: string): BodyCap {
+  return { bytes, refuse: () => Promise.resolve(new SluiceError('ERR_PAYLOAD_TOO_LARGE', message)) };
 }
 
 const contexts = new WeakMap<FastifyRequest, RouteContext>();
@@ -91,10 +96,8 @@ async function holdBeforeError(err: unknown, hold: HeldError, holdMs: number, no
   throw err;
 }
 
-async function enforceCap(cap: BodyCap | undefined, length: number, ctx: RouteContext): Promise<void> {
-  if (!cap || length <= cap.bytes) return;
-  await cap.exceeded?.(ctx);
-  throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', cap.message);
+async function enforceCap(cap: BodyCap | undefined, length: number): Promise<void> {
+  if (cap && length > cap.bytes) throw await cap.refuse();
 }
 
 export function defineRoute(app: FastifyInstance, services: AppServices, def: RouteDefinition): void {
@@ -119,7 +122,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
       if (def.holdErrors) holds.set(request, held);
       try {
         services.auth.check(request.headers.authorization, def.kind, endpointId, params['workerId']);
-        const endpoint = services.jobs.endpointOrThrow(endpointId);
+        const endpoint = services.endpoints.require(endpointId);
         if (def.kind === 'worker' && params['workerId'] !== undefined) {
           let ids = workerIdChecks.get(services);
           if (!ids) workerIdChecks.set(services, (ids = new WorkerIdCheck()));
@@ -137,7 +140,7 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
         };
         contexts.set(request, ctx);
         services.admit?.({ operation: def.operation, kind: def.kind, endpointId, endpoint }, reply);
-        await enforceCap(def.bodyCap?.(endpoint), Number(request.headers['content-length'] ?? 0), ctx);
+        await enforceCap(def.bodyCap?.(ctx), Number(request.headers['content-length'] ?? 0));
       } catch (err) {
         if (def.holdErrors) await holdBeforeError(err, held, services.config.server.workerPollHoldMs, services.now);
         throw err;
@@ -150,15 +153,13 @@ export function defineRoute(app: FastifyInstance, services: AppServices, def: Ro
     errorHandler: async (err: FastifyError, request) => {
       const ctx = contexts.get(request);
       if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE' || !ctx || !def.bodyCap) throw err;
-      const cap = def.bodyCap(ctx.endpoint);
-      await cap.exceeded?.(ctx);
-      throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', cap.message);
+      throw await def.bodyCap(ctx).refuse();
     },
     handler: async (request, reply) => {
       const ctx = contexts.get(request);
       if (!ctx) throw new Error('route context missing');
       try {
-        await enforceCap(def.bodyCap?.(ctx.endpoint), Buffer.isBuffer(request.body) ? request.body.length : 0, ctx);
+        await enforceCap(def.bodyCap?.(ctx), Buffer.isBuffer(request.body) ? request.body.length : 0);
         return await def.handler(ctx, request, reply);
       } catch (err) {
         const held = holds.get(request);

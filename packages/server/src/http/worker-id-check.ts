@@ -1,7 +1,7 @@
 // Refuses worker ids that still hold a template variable (spec §7.2): runpod-python never substitutes
 // `$RUNPOD_POD_ID` in RUNPOD_WEBHOOK_GET_JOB, so such a worker would take jobs under a name its results never use.
 import type { FastifyBaseLogger } from 'fastify';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { SluiceError } from '@sluice/protocol';
 
 /** Worker ids already logged; bounded, since every refused request could bring a new one. */
 const LOGGED_MAX = 1000;
@@ -21,6 +21,6 @@ export class WorkerIdCheck {
         'worker id contains a template variable that was not substituted (check RUNPOD_WEBHOOK_GET_JOB); refused',
       );
     }
-    throw new SluiceError('ERR_WORKER_ID_INVALID', ERROR_TEXT.workerIdTemplate);
+    throw new SluiceError('ERR_WORKER_ID_INVALID');
   }
 }

@@ -8,7 +8,7 @@ import type { IdempotencyClaim, StreamRead } from '../store/job-store.js';
 import { hold } from './hold.js';
 import type { JobContext } from './job-context.js';
 import { jobIdMaker } from './job-ids.js';
-import { STREAM_PAGE, notFound, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
+import { STREAM_PAGE, watchStatus, watchStream, type StatusEvent, type StreamEvent } from './job-watch.js';
 import { jobKey, streamKey } from './wakeups.js';
 
 /** Jobs cancelled per purge step: a few milliseconds of store time. */
@@ -26,7 +26,8 @@ export class JobService {
     this.newJobId = ctx.newJobId ?? jobIdMaker('uuid7', ctx.now);
   }
 
-  endpointOrThrow(endpointId: string): EndpointConfig {
+  /** Routes resolved the endpoint already (defineRoute); this keeps the service right on its own. */
+  private endpointOrThrow(endpointId: string): EndpointConfig {
     const endpoint = this.ctx.endpoint(endpointId);
     if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
     return endpoint;
@@ -63,21 +64,21 @@ export class JobService {
   async get(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
     const job = await this.ctx.store.get(endpointId, id);
-    if (!job) throw notFound();
+    if (!job) throw new SluiceError('ERR_JOB_NOT_FOUND');
     return job;
   }
 
   async cancel(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
     const change = await this.ctx.store.cancel(endpointId, id, this.ctx.now());
-    if (!change) throw notFound();
+    if (!change) throw new SluiceError('ERR_JOB_NOT_FOUND');
     return change.job;
   }
 
   async retry(endpointId: string, id: string): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
     const change = await this.ctx.store.retry(endpointId, id, this.ctx.now());
-    if (!change) throw notFound();
+    if (!change) throw new SluiceError('ERR_JOB_NOT_FOUND');
     return change.job;
   }
 
@@ -102,7 +103,7 @@ export class JobService {
   async setTtl(endpointId: string, id: string, ttl: number): Promise<JobRecord> {
     this.endpointOrThrow(endpointId);
     const job = await this.ctx.store.setTtlDeadline(endpointId, id, this.ctx.now() + ttl, ttl);
-    if (!job) throw notFound();
+    if (!job) throw new SluiceError('ERR_JOB_NOT_FOUND');
     return job;
   }
 
@@ -124,7 +125,7 @@ export class JobService {
     const key = streamKey(endpointId, id);
     return hold({ ...this.holdOn(key, waitMs), signal }, async () => {
       const read = await this.ctx.store.readStream(endpointId, id, STREAM_PAGE);
-      if (!read) throw notFound();
+      if (!read) throw new SluiceError('ERR_JOB_NOT_FOUND');
       if (isTerminal(read.job.status)) return { done: true, value: await this.drainStream(read) };
       return { done: read.items.length > 0, value: read };
     });

@@ -19,11 +19,6 @@ function fingerprint(job: JobRecord, withOutput: boolean): string {
   return JSON.stringify([job.status, job.retries, job.workerId ?? null, withOutput ? (job.output ?? null) : null]);
 }
 
-/** The one ERR_JOB_NOT_FOUND of the job services. */
-export function notFound(): SluiceError {
-  return new SluiceError('ERR_JOB_NOT_FOUND');
-}
-
 /**
  * `status` for the job as it is, then on each state change and progress update, and `done` with the terminal
  * job; ends without `done` when `waitMs` passes or `signal` aborts. Unknown job: throws before any event.
@@ -48,7 +43,7 @@ export async function* watchStatus(
     const job = await ctx.store.get(endpointId, id);
     if (!job) {
       // Deleted while watched (retention): the stream just ends.
-      if (last === undefined) throw notFound();
+      if (last === undefined) throw new SluiceError('ERR_JOB_NOT_FOUND');
       return;
     }
     if (isTerminal(job.status)) {
@@ -84,7 +79,7 @@ export async function* watchStream(
       if (signal.aborted) return;
       const read = await ctx.store.readStream(endpointId, id, STREAM_PAGE);
       if (!read) {
-        if (last === undefined) throw notFound();
+        if (last === undefined) throw new SluiceError('ERR_JOB_NOT_FOUND');
         return;
       }
       const terminal = isTerminal(read.job.status);

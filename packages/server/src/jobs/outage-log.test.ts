@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_TEXT, SluiceError } from '@sluice/protocol';
+import { SluiceError } from '@sluice/protocol';
 import { OutageLog, type FailureLogger } from './outage-log.js';
 
 function recorder(): FailureLogger & { lines: [string, string][] } {
@@ -12,7 +12,7 @@ function recorder(): FailureLogger & { lines: [string, string][] } {
   };
 }
 
-const down = () => new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.unavailable);
+const down = () => new SluiceError('ERR_UNAVAILABLE');
 
 describe('OutageLog', () => {
   it('logs an outage once at warn however often it fails, and its end once at info', () => {

@@ -85,7 +85,13 @@ describe('reaper rules', () => {
     const id = await submit();
     await claim();
     await new WorkerPosts(ctx).done(
-      { endpointId: 'ep', workerId: 'w1', jobId: id, body: Buffer.from('{"output":1}') },
+      {
+        endpointId: 'ep',
+        endpoint: config.endpoints['ep']!,
+        workerId: 'w1',
+        jobId: id,
+        body: Buffer.from('{"output":1}'),
+      },
       false,
     );
     await vi.advanceTimersByTimeAsync(59_000);

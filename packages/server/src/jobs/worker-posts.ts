@@ -1,5 +1,6 @@
-// Applies worker posts (spec §6.4 job-done, §6.5 job-stream): classifies the raw body, enforces the size
-// caps, and fails the job visibly when a post is oversized or invalid (spec §2.3 row 7).
+// Applies worker posts (spec §6.4 job-done, §6.5 job-stream): classifies the raw body, owns the size caps
+// (the routes ask it for them; defineRoute checks them as the body arrives), and fails the job visibly when a
+// post is oversized or invalid (spec §2.3 row 7).
 import {
   SluiceError,
   isPlainObject,
@@ -15,9 +16,11 @@ import type { JobContext } from './job-context.js';
 
 export interface WorkerPost {
   endpointId: string;
+  /** The endpoint's settings, resolved once by the route. */
+  endpoint: EndpointConfig;
   workerId: string;
   jobId: string;
-  /** The raw body, parsed here whatever its content type (spec §1.3). */
+  /** The raw body, parsed here whatever its content type (spec §1.3), already within its `bodyCap`. */
   body: Buffer | undefined;
   /** `stream_seq` of a job-stream post (sent by @sluice/worker): the store applies each number once. */
   seq?: number;
@@ -49,6 +52,19 @@ export function classifyFinal(body: Record<string, Json>, isStream: boolean): Fi
   return result;
 }
 
+export type PostKind = 'result' | 'stream';
+
+/** A body cap as defineRoute checks it: past `bytes`, `refuse` gives the 413 to answer. */
+export interface PostCap {
+  bytes: number;
+  refuse: () => Promise<SluiceError>;
+}
+
+const CAPS: Record<PostKind, { bytes: (e: EndpointConfig) => number; noun: string }> = {
+  result: { bytes: (e) => e.maxResultBytes, noun: 'result' },
+  stream: { bytes: (e) => e.maxStreamItemBytes, noun: 'stream chunk' },
+};
+
 /** (worker, job) pairs already warned about; bounded, oldest forgotten first. */
 const WARNED_MAX = 10_000;
 
@@ -63,8 +79,29 @@ export class WorkerPosts {
   }
 
   private async applyDone(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
-    if ((post.body?.length ?? 0) > this.endpoint(post).maxResultBytes) await this.failOversize(post, 'result');
     return this.applyDoneBody(post, parseObject(post.body), isStream);
+  }
+
+  /** The cap of a job-done (`result`) or job-stream post (spec §2.6): past it the job fails, then the 413. */
+  bodyCap(kind: PostKind, post: WorkerPost): PostCap {
+    const { bytes, noun } = CAPS[kind];
+    const cap = formatMb(bytes(post.endpoint));
+    return {
+      bytes: bytes(post.endpoint),
+      refuse: async () => {
+        await this.failForPost(post, `${noun} exceeded ${cap}`);
+        return new SluiceError('ERR_PAYLOAD_TOO_LARGE', `${noun} is too large; max size is ${cap}`);
+      },
+    };
+  }
+
+  /** A job-done-batch fits in one result's cap; no job fails for it: the worker posts the results one by one. */
+  batchCap(endpoint: EndpointConfig): PostCap {
+    const message = `results are too large together; max size is ${formatMb(endpoint.maxResultBytes)}`;
+    return {
+      bytes: endpoint.maxResultBytes,
+      refuse: () => Promise.resolve(new SluiceError('ERR_PAYLOAD_TOO_LARGE', message)),
+    };
   }
 
   /**
@@ -129,11 +166,10 @@ export class WorkerPosts {
   }
 
   private async applyStream(post: WorkerPost): Promise<PostOutcome> {
-    if ((post.body?.length ?? 0) > this.endpoint(post).maxStreamItemBytes) await this.failOversize(post, 'stream');
     const item = parseObject(post.body);
     // A non-object item is dropped and the job left alone (sluice decision, spec §6.5).
     if (!item) throw new SluiceError('ERR_REQUEST_INVALID_JSON');
-    const endpoint = this.endpoint(post);
+    const { endpoint } = post;
     const outcome = await this.ctx.store.appendStream(post.endpointId, post.workerId, post.jobId, item, {
       ...(post.seq === undefined ? {} : { seq: post.seq }),
       maxBufferBytes: endpoint.maxStreamBufferBytes,
@@ -145,25 +181,6 @@ export class WorkerPosts {
       throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', `stream buffer is full; max undelivered is ${cap}`);
     }
     return outcome;
-  }
-
-  /** Fails the job of an oversized post (spec §2.6) and throws the 413 the worker gets. */
-  async failOversize(post: WorkerPost, what: 'result' | 'stream'): Promise<never> {
-    const endpoint = this.endpoint(post);
-    if (what === 'result') {
-      const cap = formatMb(endpoint.maxResultBytes);
-      await this.failForPost(post, `result exceeded ${cap}`);
-      throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', `result is too large; max size is ${cap}`);
-    }
-    const cap = formatMb(endpoint.maxStreamItemBytes);
-    await this.failForPost(post, `stream chunk exceeded ${cap}`);
-    throw new SluiceError('ERR_PAYLOAD_TOO_LARGE', `stream chunk is too large; max size is ${cap}`);
-  }
-
-  private endpoint(post: WorkerPost): EndpointConfig {
-    const endpoint = this.ctx.endpoint(post.endpointId);
-    if (!endpoint) throw new SluiceError('ERR_ENDPOINT_NOT_FOUND');
-    return endpoint;
   }
 
   private async finish(post: WorkerPost, result: FinalResult): Promise<PostOutcome> {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { EndpointRegistry } from '../../config/endpoint-registry.js';
 import { ConfigError, resolveConfig } from '../../config/load-config.js';
+import { webhookKeys } from './create-webhook-sender.js';
+import { parseWebhookSecrets } from './signature.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -36,5 +39,20 @@ describe('webhook configuration', () => {
   ])('names the key of an invalid setting (%#)', (raw, key) => {
     expect(() => resolveConfig(raw)).toThrow(ConfigError);
     expect(() => resolveConfig(raw)).toThrow(new RegExp(`\\n  ${key.replace(/\./g, '\\.')}: `));
+  });
+
+  it('signs with the secret the registry holds now: a reload changes it at once, a removal keeps it', () => {
+    const OTHER = 'whsec_c2Vjb25kLXNlY3JldC0wMTIzNDU2Nzg5';
+    const registry = new EndpointRegistry(
+      resolveConfig({ endpoints: { a: { webhookSecret: SECRET }, b: {} } }).endpoints,
+    );
+    const keysFor = webhookKeys(registry);
+    expect(keysFor('a')).toEqual(parseWebhookSecrets(SECRET));
+    expect(keysFor('b')).toBeUndefined();
+    registry.replace(resolveConfig({ endpoints: { a: {}, b: { webhookSecret: OTHER } } }).endpoints);
+    expect(keysFor('a')).toBeUndefined();
+    expect(keysFor('b')).toEqual(parseWebhookSecrets(OTHER));
+    registry.replace({});
+    expect(keysFor('b')).toEqual(parseWebhookSecrets(OTHER));
   });
 });

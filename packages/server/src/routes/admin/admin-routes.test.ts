@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type SluiceApp } from '../../app.js';
-import type { Config } from '../../config/config-schema.js';
+import { ConfigReload } from '../../config/config-reload.js';
+import { EndpointRegistry } from '../../config/endpoint-registry.js';
 import { resolveConfig } from '../../config/load-config.js';
 import { Fleet } from '../../fleet/fleet.js';
 import { registerMetricsRoute } from '../../metrics/metrics-route.js';
@@ -35,7 +36,8 @@ const RAW = {
 interface Harness {
   sluice: SluiceApp;
   store: SluiceStore;
-  config: Config;
+  /** The live endpoint settings PATCH and reload change. */
+  endpoints: EndpointRegistry;
   fleet: Fleet;
   /** What the next reload reads. */
   next: { raw: Record<string, unknown> };
@@ -54,11 +56,12 @@ async function harness(): Promise<Harness> {
   const config = resolveConfig(RAW);
   const next = { raw: RAW as Record<string, unknown> };
   const log = pino({ level: 'silent' });
-  const reloadConfig = () => resolveConfig(next.raw);
-  const fleet = new Fleet(config, { pingIntervalMs: 10_000, maxReclaims: 1, gpus: [], reloadConfig }, log);
+  const endpoints = new EndpointRegistry(config.endpoints);
+  const reload = new ConfigReload(config, endpoints, () => resolveConfig(next.raw), log);
+  const fleet = new Fleet(endpoints, { pingIntervalMs: 10_000, maxReclaims: 1, gpus: [] }, log);
   const metrics = new SluiceMetrics({
     store,
-    endpointIds: () => Object.keys(config.endpoints),
+    endpointIds: () => endpoints.ids(),
     health: (id) => sluice.services.health.health(id),
     fleetStates: (id) => fleet.workerStates(id),
     now: () => Date.now(),
@@ -66,19 +69,20 @@ async function harness(): Promise<Harness> {
   const sluice = createApp({
     store,
     config,
+    endpoints,
     logger: false,
     fleet,
     onTerminal: (job) => metrics.jobFinished(job),
     onPostIgnored: (endpointId, reason) => metrics.workerPostIgnored(endpointId, reason),
   });
-  registerAdminRoutes(sluice.app, sluice.services, fleet);
+  registerAdminRoutes(sluice.app, sluice.services, fleet, reload);
   registerMetricsRoute(sluice.app, metrics, config.server.metrics.token);
   await sluice.app.ready();
   fleet.start({ ctx: sluice.context, baseUrl: 'http://127.0.0.1:9', issueToken: () => 'token-0123456789abcdef' });
   return {
     sluice,
     store,
-    config,
+    endpoints,
     fleet,
     next,
     async request(method, url, key, body) {
@@ -184,7 +188,7 @@ describe('admin API', () => {
       scalerType: 'REQUEST_COUNT',
       scalerValue: 2,
     });
-    expect(h.config.endpoints['echo']).toMatchObject({ workersMax: 6, idleTimeout: 9, maxRunBytes: 10 * 1024 * 1024 });
+    expect(h.endpoints.get('echo')).toMatchObject({ workersMax: 6, idleTimeout: 9, maxRunBytes: 10 * 1024 * 1024 });
 
     const cases: [unknown, RegExp][] = [
       [{ workersMin: 7 }, /workersMax: must be at least workersMin/],
@@ -199,7 +203,7 @@ describe('admin API', () => {
       expect(res.json.code).toBe('ERR_CONFIG_INVALID');
       expect(res.json.error).toMatch(message);
     }
-    expect(h.config.endpoints['echo']).toMatchObject({ workersMin: 0, workersMax: 6 });
+    expect(h.endpoints.get('echo')).toMatchObject({ workersMin: 0, workersMax: 6 });
     expect((await h.request('PATCH', '/admin/endpoints/echo', ADMIN, '{oops')).json.code).toBe(
       'ERR_REQUEST_INVALID_JSON',
     );
@@ -223,16 +227,34 @@ describe('admin API', () => {
       removed: ['other'],
       unchanged: [],
       restartRequired: ['server'],
+      patchesKept: [],
+      patchesDropped: [],
     });
     expect((await h.request('GET', `/v2/other/status/${id}`, CLIENT)).status).toBe(404);
     expect((await h.request('GET', '/v2/fresh/health', CLIENT)).status).toBe(200);
-    expect(h.config.endpoints['echo']?.workersMax).toBe(5);
+    expect(h.endpoints.get('echo')?.workersMax).toBe(5);
 
     h.next.raw = RAW;
     const second = await h.request('POST', '/admin/reload', ADMIN);
     expect(second.json).toMatchObject({ added: ['other'], removed: ['fresh'], unchanged: [] });
     const status = await h.request('GET', `/v2/other/status/${id}`, CLIENT);
     expect(status.json).toMatchObject({ id, status: 'IN_QUEUE' });
+  });
+
+  it('keeps a PATCH across a reload that leaves its endpoint as it was, and drops it once the file changes it', async () => {
+    h = await harness();
+    await h.request('PATCH', '/admin/endpoints/echo', ADMIN, { workersMax: 9 });
+    const same = await h.request('POST', '/admin/reload', ADMIN);
+    expect(same.json).toMatchObject({ unchanged: ['echo', 'other'], patchesKept: ['echo'], patchesDropped: [] });
+    expect((await h.request('GET', '/admin/endpoints/echo', ADMIN)).json.settings.workersMax).toBe(9);
+
+    h.next.raw = { ...RAW, endpoints: { echo: { workersMax: 4, idleTimeout: 30 }, other: {} } };
+    const changed = await h.request('POST', '/admin/reload', ADMIN);
+    expect(changed.json).toMatchObject({ changed: ['echo'], patchesKept: [], patchesDropped: ['echo'] });
+    expect((await h.request('GET', '/admin/endpoints/echo', ADMIN)).json.settings).toMatchObject({
+      workersMax: 4,
+      idleTimeout: 30,
+    });
   });
 
   it('refuses a configuration file that breaks the rules, and changes nothing', async () => {
@@ -242,7 +264,7 @@ describe('admin API', () => {
     expect(res.status).toBe(400);
     expect(res.json.code).toBe('ERR_CONFIG_INVALID');
     expect(res.json.error).toMatch(/endpoints\.echo\.workersMax/);
-    expect(Object.keys(h.config.endpoints)).toEqual(['echo', 'other']);
+    expect(h.endpoints.ids()).toEqual(['echo', 'other']);
   });
 });
 

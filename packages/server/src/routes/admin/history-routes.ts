@@ -2,7 +2,7 @@
 // (`GET /admin/endpoints/{id}/jobs[/{jobId}]`) and the logs of a job or a worker
 // (`…/jobs/{jobId}/logs`, `…/workers/{workerId}/logs`), as JSON or, with `Accept: text/event-stream`, followed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_TEXT, SluiceError, isTerminal } from '@sluice/protocol';
+import { SluiceError, isTerminal } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { requestSignal } from '../../http/define-route.js';
 import { sendEvents, wantsEventStream } from '../../http/event-stream.js';
@@ -15,19 +15,15 @@ import { toJobDetail, toJobSummary } from './job-views.js';
 
 type Params = { id: string; jobId?: string; workerId?: string };
 
-function notFound(): SluiceError {
-  return new SluiceError('ERR_JOB_NOT_FOUND', ERROR_TEXT.jobNotFound);
-}
-
 export function registerHistoryRoutes(app: FastifyInstance, services: AppServices, ctx: JobContext): void {
   const onRequest = async (request: FastifyRequest): Promise<void> => {
     services.auth.check(request.headers.authorization, 'admin', '');
-    services.jobs.endpointOrThrow((request.params as Params).id);
+    services.endpoints.require((request.params as Params).id);
     return Promise.resolve();
   };
   const history = () => ctx.history;
   const logs = () => {
-    if (!ctx.logs) throw new SluiceError('ERR_ROUTE_NOT_FOUND', ERROR_TEXT.routeNotFound);
+    if (!ctx.logs) throw new SluiceError('ERR_ROUTE_NOT_FOUND');
     return ctx.logs;
   };
 
@@ -44,7 +40,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: AppService
   app.get('/admin/endpoints/:id/jobs/:jobId', { onRequest }, async (request) => {
     const { id, jobId = '' } = request.params as Params;
     const [live, record] = await Promise.all([ctx.store.get(id, jobId), history()?.get(id, jobId)]);
-    if (!live && !record) throw notFound();
+    if (!live && !record) throw new SluiceError('ERR_JOB_NOT_FOUND');
     return toJobDetail(live, record, ctx.now());
   });
 
@@ -56,7 +52,7 @@ export function registerHistoryRoutes(app: FastifyInstance, services: AppService
       return job === undefined ? undefined : isTerminal(job.status);
     };
     const first = await jobLogs.readJob(id, jobId);
-    if (first.lines.length === 0 && (await isOver()) === undefined) throw notFound();
+    if (first.lines.length === 0 && (await isOver()) === undefined) throw new SluiceError('ERR_JOB_NOT_FOUND');
     const source: LogSource = {
       read: (after) => jobLogs.readJob(id, jobId, after),
       key: jobLogKey(id, jobId),

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { DEFAULTS, RANGES, SluiceError, formatMb, parseIntegerParam, parseSubmission } from '@sluice/protocol';
 import { credentialFrom } from '../../http/auth.js';
 import type { AppServices } from '../../http/app-services.js';
-import { defineRoute, type RouteContext } from '../../http/define-route.js';
+import { defineRoute, plainCap, type RouteContext } from '../../http/define-route.js';
 import { parseJsonBody } from '../../http/raw-body.js';
 import type { IdempotencyClaim } from '../../store/job-store.js';
 import { toStatusObject } from '../../store/job-record.js';
@@ -45,7 +45,7 @@ export function registerRunRoutes(app: FastifyInstance, services: AppServices): 
     url: '/v2/:endpointId/run',
     methods: ['POST'],
     kind: 'client-write',
-    bodyCap: (e) => ({ bytes: e.maxRunBytes, message: `json is invalid; max size is ${formatMb(e.maxRunBytes)}` }),
+    bodyCap: ({ endpoint: e }) => plainCap(e.maxRunBytes, `json is invalid; max size is ${formatMb(e.maxRunBytes)}`),
     handler: async (ctx, request, reply) => {
       const { job, created } = await submit(request, ctx, false);
       if (!created) void reply.header('Idempotent-Replayed', 'true');
@@ -58,10 +58,8 @@ export function registerRunRoutes(app: FastifyInstance, services: AppServices): 
     url: '/v2/:endpointId/runsync',
     methods: ['POST'],
     kind: 'client-write',
-    bodyCap: (e) => ({
-      bytes: e.maxRunsyncBytes,
-      message: `json is invalid; max size is ${formatMb(e.maxRunsyncBytes)}`,
-    }),
+    bodyCap: ({ endpoint: e }) =>
+      plainCap(e.maxRunsyncBytes, `json is invalid; max size is ${formatMb(e.maxRunsyncBytes)}`),
     handler: async (ctx, request, reply) => {
       // `wait` is checked first: out of range means 400 and no job (spec §4.2).
       const wait = parseIntegerParam('wait', ctx.query['wait'], RANGES.runsyncWait, DEFAULTS.runsyncWait);

@@ -3,7 +3,7 @@
 // and of the worker) dominate a no-op job, so a worker running many jobs at once sends one request per batch.
 // Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULTS, SluiceError, formatMb, isSluiceError, errorText } from '@sluice/protocol';
+import { DEFAULTS, SluiceError, isPlainObject, isSluiceError, errorText } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
 import { parseJsonBody } from '../../http/raw-body.js';
@@ -35,9 +35,8 @@ export function parseBatch(body: unknown): BatchItem[] {
     throw invalid(`a batch holds 1 to ${DEFAULTS.maxBatchSize} results`);
   }
   return body.map((item: unknown, i): BatchItem => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item))
-      throw invalid(`results[${i}] must be an object`);
-    const { id, isStream, result } = item as Record<string, unknown>;
+    if (!isPlainObject(item)) throw invalid(`results[${i}] must be an object`);
+    const { id, isStream, result } = item;
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
       throw invalid(`results[${i}].id must be a job id`);
     }
@@ -66,11 +65,7 @@ export function registerJobDoneBatchRoute(app: FastifyInstance, services: AppSer
     url: '/v2/:endpointId/job-done-batch/:workerId',
     methods: ['POST'],
     kind: 'worker',
-    // The whole batch fits in one result's cap; no job fails for it: the worker posts the results one by one.
-    bodyCap: (e) => ({
-      bytes: e.maxResultBytes,
-      message: `results are too large together; max size is ${formatMb(e.maxResultBytes)}`,
-    }),
+    bodyCap: (ctx) => services.posts.batchCap(ctx.endpoint),
     handler: async (ctx, request) => {
       const workerId = ctx.params['workerId'] ?? '';
       const items = parseBatch(parseJsonBody(request.body));
@@ -79,7 +74,7 @@ export function registerJobDoneBatchRoute(app: FastifyInstance, services: AppSer
       const settled = await Promise.allSettled(
         items.map((item) =>
           services.posts.doneParsed(
-            { endpointId: ctx.endpointId, workerId, jobId: item.id, body: undefined },
+            { endpointId: ctx.endpointId, endpoint: ctx.endpoint, workerId, jobId: item.id, body: undefined },
             item.result,
             item.isStream,
           ),

@@ -1,7 +1,7 @@
 // `POST job-done/{workerId}/{jobId}` and `POST job-stream/{workerId}/{jobId}` (spec §6.4, §6.5). Posts for
 // terminal jobs or jobs leased elsewhere answer 200 and change nothing; unknown jobs answer 404.
 import type { FastifyInstance } from 'fastify';
-import { SluiceError, formatMb, parseIntegerParam } from '@sluice/protocol';
+import { SluiceError, parseIntegerParam } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute, type RouteContext } from '../../http/define-route.js';
 import type { PostOutcome } from '../../store/job-store.js';
@@ -14,6 +14,7 @@ const STREAM_SEQ = { min: 1, max: Number.MAX_SAFE_INTEGER };
 function post(ctx: RouteContext, body: unknown): WorkerPost {
   return {
     endpointId: ctx.endpointId,
+    endpoint: ctx.endpoint,
     workerId: ctx.params['workerId'] ?? '',
     jobId: ctx.params['jobId'] ?? '',
     body: Buffer.isBuffer(body) ? body : undefined,
@@ -31,14 +32,7 @@ export function registerJobPostRoutes(app: FastifyInstance, services: AppService
     url: '/v2/:endpointId/job-done/:workerId/:jobId',
     methods: ['POST'],
     kind: 'worker',
-    // Oversize is judged by WorkerPosts, which also fails the job; this only stops reading early.
-    bodyCap: (e) => ({
-      bytes: e.maxResultBytes,
-      message: `result is too large; max size is ${formatMb(e.maxResultBytes)}`,
-      exceeded: async (ctx) => {
-        await services.posts.failOversize(post(ctx, undefined), 'result');
-      },
-    }),
+    bodyCap: (ctx) => services.posts.bodyCap('result', post(ctx, undefined)),
     handler: async (ctx, request) => {
       await services.presence.seen(ctx.endpointId, ctx.params['workerId'] ?? '', gpuLabel(ctx));
       const isStream = queryValue(ctx, 'isStream') === 'true';
@@ -51,13 +45,7 @@ export function registerJobPostRoutes(app: FastifyInstance, services: AppService
     url: '/v2/:endpointId/job-stream/:workerId/:jobId',
     methods: ['POST'],
     kind: 'worker',
-    bodyCap: (e) => ({
-      bytes: e.maxStreamItemBytes,
-      message: `stream chunk is too large; max size is ${formatMb(e.maxStreamItemBytes)}`,
-      exceeded: async (ctx) => {
-        await services.posts.failOversize(post(ctx, undefined), 'stream');
-      },
-    }),
+    bodyCap: (ctx) => services.posts.bodyCap('stream', post(ctx, undefined)),
     handler: async (ctx, request) => {
       const seq = parseIntegerParam('stream_seq', queryValue(ctx, 'stream_seq'), STREAM_SEQ);
       await services.presence.seen(ctx.endpointId, ctx.params['workerId'] ?? '', gpuLabel(ctx));

@@ -1,7 +1,7 @@
 // The Redis store's connection boundary: connecting fast or failing clearly at start, failing requests fast
 // during an outage (no offline queue) while reconnecting on its own, registering the scripts, and turning
 // every driver failure into a SluiceError.
-import { ERROR_TEXT, SluiceError, isSluiceError } from '@sluice/protocol';
+import { SluiceError, isSluiceError, notRetryable } from '@sluice/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import { SCRIPTS } from './scripts/index.js';
 
@@ -17,13 +17,15 @@ const TRANSIENT_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READON
 const SCRIPT_ERRORS: Record<string, (detail: string) => SluiceError> = {
   ERR_QUEUE_FULL: () => new SluiceError('ERR_QUEUE_FULL'),
   ERR_IDEMPOTENCY_CONFLICT: () => new SluiceError('ERR_IDEMPOTENCY_CONFLICT'),
-  ERR_JOB_NOT_RETRYABLE: (status) =>
-    new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${status}`),
+  ERR_JOB_NOT_RETRYABLE: (status) => notRetryable(status),
 };
+
+/** ERR_UNAVAILABLE's text when the command may have run (docs/errors.md): retry with the same Idempotency-Key. */
+const OUTCOME_UNKNOWN = 'service unavailable; outcome unknown: the request may have been applied';
 
 function unavailable(cause: unknown, outcomeUnknown = false): SluiceError {
   return outcomeUnknown
-    ? new SluiceError('ERR_UNAVAILABLE', ERROR_TEXT.outcomeUnknown, { cause })
+    ? new SluiceError('ERR_UNAVAILABLE', OUTCOME_UNKNOWN, { cause })
     : new SluiceError('ERR_UNAVAILABLE', { cause });
 }
 

@@ -2,7 +2,15 @@
 // run by TransactionRunner (connection.ts); statements are prepared once per connection; transitions come from
 // @sluice/protocol (nextStatus), and the per-operation logic lives in the modules imported below.
 import type Database from 'better-sqlite3';
-import { JobEvent, JobStatus, SluiceError, nextStatus, statusesAllowing, type Json } from '@sluice/protocol';
+import {
+  JobEvent,
+  JobStatus,
+  SluiceError,
+  nextStatus,
+  notRetryable,
+  statusesAllowing,
+  type Json,
+} from '@sluice/protocol';
 import { queuedJobRecord, type JobRecord } from '../job-record.js';
 import type {
   AppendOptions,
@@ -99,7 +107,7 @@ export class SqliteJobStore implements SluiceStore {
       const from = row.status;
       const to = nextStatus(row.status, JobEvent.RETRY);
       if (to === undefined) {
-        throw new SluiceError('ERR_JOB_NOT_RETRYABLE', `request cannot be retried; status is ${row.status}`);
+        throw notRetryable(row.status);
       }
       Object.assign(row, {
         status: to,

@@ -1,7 +1,9 @@
 // Worker log lines, tied to jobs and workers: the launcher hands each line here; lines of one event-loop turn go
 // to the log store (store/job-log-store.ts) in one append, and followers on this server are woken at once
-// (followers on other servers re-read each second). Log keeping is bookkeeping: a failed append is reported
-// once in the server log and never stops a worker.
+// (followers on other servers re-read each second). When a job ends, its log is marked ended behind the lines
+// read so far, so followers stop at once with every line its worker wrote before posting the result. Log
+// keeping is bookkeeping: a failed append is reported once in the server log and never stops a worker.
+import { isTerminal } from '@sluice/protocol';
 import type { Logger } from 'pino';
 import {
   LOG_RETENTION_MS,
@@ -10,6 +12,7 @@ import {
   type LogRead,
   type LogRetention,
 } from '../store/job-log-store.js';
+import type { Published } from './publishing-store.js';
 import type { Wakeups } from './wakeups.js';
 
 export const jobLogKey = (endpointId: string, jobId: string) => `l:${endpointId}:job:${jobId}`;
@@ -22,6 +25,7 @@ export interface JobLogsOptions {
   store: JobLogStore;
   wakeups: Wakeups;
   log: Logger;
+  now(): number;
   /** historyRetention of the endpoint: 0 means history is off, so job lines expire on their own. */
   historyRetention(endpointId: string): number;
 }
@@ -58,6 +62,28 @@ export class JobLogs {
       for (const [endpointId, entries] of batches) await this.append(endpointId, entries);
     });
     return this.flushing;
+  }
+
+  /**
+   * Marks a job's log ended when the job enters a terminal state, and open again when it is retried. Queued
+   * behind the lines buffered so far: a worker writes its last line before it posts the result, and the pipe
+   * delivers that line before the post's transition is published, so the line is stored before the mark.
+   */
+  noteTransition({ job, from }: Published): void {
+    if (from === undefined) return;
+    const ended = isTerminal(job.status);
+    if (ended === isTerminal(from)) return;
+    const { endpointId, id } = job;
+    void this.flush();
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await this.store.endJob(endpointId, id, ended, this.options.now(), this.retention(endpointId));
+      } catch (err) {
+        this.options.log.warn({ err, endpointId, jobId: id }, 'cannot mark job log ended');
+        return;
+      }
+      this.options.wakeups.notifyAll(jobLogKey(endpointId, id));
+    });
   }
 
   /** The worker's output is closed: flushes its lines, marks it ended and ends its followers. */

@@ -77,6 +77,26 @@ export class RedisJobLogStore implements JobLogStore {
     }
   }
 
+  /** A job's keys live as long as its lines: until `dropJobs`, or `jobMs` when history is off. */
+  async endJob(
+    endpointId: string,
+    jobId: string,
+    ended: boolean,
+    _now: number,
+    retention: LogRetention,
+  ): Promise<void> {
+    const { meta } = this.keys(endpointId, jobOwner(jobId));
+    try {
+      const step = this.redis.multi();
+      if (ended) step.hset(meta, 'ended', '1');
+      else step.hdel(meta, 'ended');
+      if (retention.jobMs !== undefined) step.pexpire(meta, retention.jobMs);
+      await step.exec();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
   async dropJobs(endpointId: string, jobIds: string[]): Promise<void> {
     if (jobIds.length === 0) return;
     const keys = jobIds.flatMap((id) => Object.values(this.keys(endpointId, jobOwner(id))));

@@ -80,6 +80,12 @@ function prepare(db: Database.Database) {
        ON CONFLICT (endpoint_id, owner) DO UPDATE SET lines = excluded.lines, bytes = excluded.bytes,
          dropped = excluded.dropped, ended = excluded.ended, expires_at = excluded.expires_at`,
     ),
+    // An owner's expiry set by its lines stands: the mark alone never shortens nor lengthens it.
+    markEnded: db.prepare<[string, string, number, number | null]>(
+      `INSERT INTO log_owners (endpoint_id, owner, ended, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (endpoint_id, owner) DO UPDATE SET ended = excluded.ended,
+         expires_at = coalesce(log_owners.expires_at, excluded.expires_at)`,
+    ),
     oldest: db.prepare<[string, string, number], { pk: number; message: string }>(
       'SELECT pk, message FROM log_lines WHERE endpoint_id = ? AND owner = ? ORDER BY seq LIMIT ?',
     ),
@@ -150,6 +156,13 @@ export class SqliteJobLogStore implements JobLogStore {
       const owner = workerOwner(workerId);
       const row = this.st.owner.get(endpointId, owner) ?? { lines: 0, bytes: 0, dropped: 0, ended: 0 };
       this.st.putOwner.run({ endpointId, owner, ...row, ended: 1, expiresAt: now + retention.workerMs });
+    });
+  }
+
+  endJob(endpointId: string, jobId: string, ended: boolean, now: number, retention: LogRetention): Promise<void> {
+    return attempt(() => {
+      const expiresAt = retention.jobMs === undefined ? null : now + retention.jobMs;
+      this.st.markEnded.run(endpointId, jobOwner(jobId), ended ? 1 : 0, expiresAt);
     });
   }
 

@@ -6,6 +6,7 @@ import {
   LOG_JOB_MAX_BYTES,
   LOG_JOB_MAX_LINES,
   LOG_WORKER_MAX_LINES,
+  type JobLogMark,
   type JobLogStore,
   type LogEntry,
   type LogLevel,
@@ -159,11 +160,16 @@ export class SqliteJobLogStore implements JobLogStore {
     });
   }
 
-  endJob(endpointId: string, jobId: string, ended: boolean, now: number, retention: LogRetention): Promise<void> {
-    return attempt(() => {
-      const expiresAt = retention.jobMs === undefined ? null : now + retention.jobMs;
-      this.st.markEnded.run(endpointId, jobOwner(jobId), ended ? 1 : 0, expiresAt);
-    });
+  endJobs(endpointId: string, marks: JobLogMark[], now: number, retention: LogRetention): Promise<void> {
+    const expiresAt = retention.jobMs === undefined ? null : now + retention.jobMs;
+    return attempt(() =>
+      this.db
+        .transaction(() => {
+          for (const { jobId, ended } of marks)
+            this.st.markEnded.run(endpointId, jobOwner(jobId), ended ? 1 : 0, expiresAt);
+        })
+        .immediate(),
+    );
   }
 
   dropJobs(endpointId: string, jobIds: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 // Scenario: job history listing at scale. One page of FAILED jobs (limit 50, newest first, and a page deep in
 // the list through its cursor) among a large history, against the same among 1,000 jobs: the listing walks an
 // index per status, so the ratio should stay near 1 whatever the size. Both stores; rows are filled in bulk
-// (the list path is what is measured, not the writes).
+// (the list path is what is measured, not the writes), and the two sizes are read alternately.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,58 +27,81 @@ async function dist(name) {
   return import(`../../packages/server/dist/store/${name}`);
 }
 
-/** Median ms of `read` over READS calls, after a warm-up. */
-async function median(read) {
-  for (let i = 0; i < 20; i++) await read();
-  const times = [];
-  for (let i = 0; i < READS; i++) {
-    const t = process.hrtime.bigint();
-    await read();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+const medianOf = (times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+
+async function timed(read) {
+  const t = process.hrtime.bigint();
+  await read();
+  return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/** First page, and a page past half of the FAILED jobs through a cursor. */
-async function measure(history, size) {
-  const first = await median(() => history.list(EP, { statuses: ['FAILED'], limit: PAGE }));
-  // A position half-way down: the cursor of the job just above it.
+/**
+ * Median ms of each of `reads` over READS rounds after a warm-up, the reads alternating within each round: the
+ * 1,000-job and the large store are read back to back, so load from other work weighs on both alike.
+ */
+async function alternating(reads) {
+  for (let i = 0; i < 20; i++) for (const read of reads) await read();
+  const times = reads.map(() => []);
+  for (let i = 0; i < READS; i++) {
+    // Which one goes first alternates too: neither always reads right after the other warmed a cache.
+    const order = i % 2 === 0 ? reads.map((_, k) => k) : reads.map((_, k) => k).reverse();
+    for (const k of order) times[k].push(await timed(reads[k]));
+  }
+  return times.map(medianOf);
+}
+
+/** A position half-way down the FAILED jobs: the cursor of the job just above it. */
+async function midCursor(size) {
   const { encodeCursor } = await dist('history-cursor.js');
   const mid = Math.floor(size / 2 / 10) * 10;
-  const cursor = encodeCursor({ createdAt: T0 + mid, id: `job-${mid}` });
-  const deep = await median(() => history.list(EP, { statuses: ['FAILED'], limit: PAGE, cursor }));
-  const check = await history.list(EP, { statuses: ['FAILED'], limit: PAGE, cursor });
-  if (check.jobs.length !== PAGE || check.jobs.some((j) => j.status !== 'FAILED')) {
-    throw new Error(`history page among ${size} is wrong`);
-  }
-  return { first, deep };
+  return encodeCursor({ createdAt: T0 + mid, id: `job-${mid}` });
 }
 
+/** First page, and a page past half of the FAILED jobs through a cursor, of both stores, read alternately. */
+async function measure(small, big) {
+  const first = (h) => () => h.history.list(EP, { statuses: ['FAILED'], limit: PAGE });
+  const deep = (h, cursor) => () => h.history.list(EP, { statuses: ['FAILED'], limit: PAGE, cursor });
+  const cursors = [await midCursor(small.size), await midCursor(big.size)];
+  for (const [h, cursor] of [
+    [small, cursors[0]],
+    [big, cursors[1]],
+  ]) {
+    const check = await deep(h, cursor)();
+    if (check.jobs.length !== PAGE || check.jobs.some((j) => j.status !== 'FAILED')) {
+      throw new Error(`history page among ${h.size} is wrong`);
+    }
+  }
+  const [smallFirst, bigFirst] = await alternating([first(small), first(big)]);
+  const [smallDeep, bigDeep] = await alternating([deep(small, cursors[0]), deep(big, cursors[1])]);
+  return { small: { first: smallFirst, deep: smallDeep }, big: { first: bigFirst, deep: bigDeep } };
+}
+
+/** A SQLite history of `size` jobs in a temp dir. */
 async function sqlite(size) {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-history-'));
   const path = join(dir, 'sluice.db');
   const { openSqliteJobHistory } = await dist('sqlite/sqlite-job-history.js');
-  try {
-    await openSqliteJobHistory(path).close();
-    const db = new Database(path);
-    const insert = db.prepare(
-      'INSERT INTO job_history (endpoint_id, id, created_at, status, record) VALUES (?, ?, ?, ?, ?)',
-    );
-    db.transaction(() => {
-      for (let i = 0; i < size; i++) insert.run(EP, `job-${i}`, T0 + i, statusOf(i), record(i));
-    })();
-    db.close();
-    const history = openSqliteJobHistory(path);
-    try {
-      return await measure(history, size);
-    } finally {
+  await openSqliteJobHistory(path).close();
+  const db = new Database(path);
+  const insert = db.prepare(
+    'INSERT INTO job_history (endpoint_id, id, created_at, status, record) VALUES (?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    for (let i = 0; i < size; i++) insert.run(EP, `job-${i}`, T0 + i, statusOf(i), record(i));
+  })();
+  db.close();
+  const history = openSqliteJobHistory(path);
+  return {
+    size,
+    history,
+    close: async () => {
       await history.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
+/** A Redis history of `size` jobs on its own key prefix. */
 async function redis(size) {
   const prefix = `sluice-bench-${randomUUID().slice(0, 8)}`;
   const tag = `{${prefix}:${EP}}`;
@@ -94,31 +117,40 @@ async function redis(size) {
       }
       await pipeline.exec();
     }
-    const history = await openRedisJobHistory({ url: REDIS_URL, prefix });
-    try {
-      return await measure(history, size);
-    } finally {
-      await history.close();
-    }
   } finally {
     client.disconnect();
-    await deleteKeys(`{${prefix}`);
   }
+  const history = await openRedisJobHistory({ url: REDIS_URL, prefix });
+  return {
+    size,
+    history,
+    close: async () => {
+      await history.close();
+      await deleteKeys(`{${prefix}`);
+    },
+  };
 }
 
 export async function run(ctx) {
   const { large } = ctx.settings.history;
   const rows = [];
   const data = {};
-  const stores = { sqlite, redis };
-  for (const [name, fill] of Object.entries(stores)) {
+  for (const [name, fill] of Object.entries({ sqlite, redis })) {
     if (name === 'redis' && !(await redisReachable())) {
       rows.push(skipped('history', `${name}: FAILED page among ${large}`, 'Redis does not answer'));
       continue;
     }
-    const small = await fill(1000);
+    const stores = [];
+    let measured;
+    try {
+      stores.push(await fill(1000));
+      stores.push(await fill(large));
+      measured = await measure(stores[0], stores[1]);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+    const { small, big } = measured;
     ctx.log(`${name}: among 1,000 jobs, page ${small.first.toFixed(3)} ms, deep page ${small.deep.toFixed(3)} ms`);
-    const big = await fill(large);
     ctx.log(`${name}: among ${large} jobs, page ${big.first.toFixed(3)} ms, deep page ${big.deep.toFixed(3)} ms`);
     data[name] = { small, big };
     for (const which of ['first', 'deep']) {

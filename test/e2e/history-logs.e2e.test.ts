@@ -166,9 +166,37 @@ describe('logs', () => {
       ['info', 'before the pause', job.id],
       ['warn', 'after the pause', job.id],
     ]);
+    // The follow ended at the job's end with the SDK's last line, written before it posted the result.
+    expect(jsonLines<LogLine>(followed.stdout).at(-1)?.message).toBe('finished');
     expect((await ep.status(job.id)).status).toBe('COMPLETED');
     const worker = await sluice('logs', 'logs', '--pretty');
     expect(worker.stdout).toMatch(/WARN\s+w-\S+ \S+ \| after the pause/);
+  }, 60_000);
+
+  it('ends a follow when the job ends though its worker writes no last line (cancelled mid-handler)', async () => {
+    const job = await ep.run({ action: 'slow-log', ms: 60_000 });
+    const child = spawn(process.execPath, [CLI, 'logs', 'logs', '--job', job.id, '-f', '--json'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SLUICE_URL: server.baseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    try {
+      await eventually(
+        () => Promise.resolve(out.includes('before the pause') ? true : undefined),
+        30_000,
+        'first line followed',
+      );
+      expect((await ep.cancel(job.id)).status).toBe('CANCELLED');
+      expect(await closed).toBe(0);
+    } finally {
+      child.kill();
+    }
+    const messages = jsonLines<LogLine>(out).map((l) => l.message);
+    expect(messages).toContain('before the pause');
+    expect(messages).not.toContain('after the pause');
   }, 60_000);
 });
 
@@ -262,5 +290,7 @@ describeWithRedis('two servers on one Redis', (redisUrl) => {
     });
     const messages = jsonLines<LogLine>(followed).map((l) => l.message);
     expect(messages.filter((m) => m.includes('pause'))).toEqual(['before the pause', 'after the pause']);
+    // Ended on B, followed on A: A's follow ends after B's worker's last line.
+    expect(messages.at(-1)).toBe('finished');
   }, 90_000);
 });

@@ -135,13 +135,18 @@ export function createApp(options: AppOptions): SluiceApp {
     outages,
     onTerminal: options.onTerminal,
     onPostIgnored: options.onPostIgnored,
-    ...(history ? { history, onTransition: (change) => history.record(change) } : {}),
+    ...(history ? { history } : {}),
+    onTransition: (change) => {
+      history?.record(change);
+      context.logs?.noteTransition(change);
+    },
   });
   if (options.logs) {
     context.logs = new JobLogs({
       store: options.logs,
       wakeups,
       log,
+      now,
       historyRetention: (id) => (options.history ? (context.endpoint(id)?.historyRetention ?? 0) : 0),
     });
   }

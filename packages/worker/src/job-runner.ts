@@ -152,7 +152,9 @@ export async function runJob<TInput>(
     if (deps.refreshWorker) body.stopPod = true;
     text = serializeBody(body);
   }
-  await deps.reporter.final(text, settled.isStream);
+  // The job's last line goes out before its result: Sluice ends a job's log when the job ends, and a line
+  // written after the post could miss the followers of that log.
   deps.log.info(body.error === undefined ? 'finished' : 'finished with an error', job.id);
+  await deps.reporter.final(text, settled.isStream);
   return { kind: 'reported', body, text, stopPod: body.stopPod === true };
 }

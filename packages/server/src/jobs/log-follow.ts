@@ -1,13 +1,16 @@
 // Following a job's or a worker's log for the SSE form of the log routes: the lines there are, then new ones as
 // they are stored, on a hold (jobs/hold.ts) woken by this server's appends and re-read each second for lines
-// stored by another server.
+// stored by another server. A log the store marks ended (job terminal, worker exited) ends the follow at once.
 import type { LogRead, StoredLogEntry } from '../store/job-log-store.js';
 import { holdTurns } from './hold.js';
 import type { Wakeups } from './wakeups.js';
 
 /** How stale a follower may be about lines another server stored. */
 const RECHECK_MS = 1000;
-/** After its job ended, a job log is followed until no line came for this long (the worker's output drains). */
+/**
+ * A terminal job whose log is not marked ended (it ended while the log store was failing, or before the mark
+ * existed) is followed until no line came for this long, so the follow ends without the mark too.
+ */
 export const JOB_LOG_FLUSH_MS = 1500;
 
 export type LogEvent = { kind: 'line'; line: StoredLogEntry } | { kind: 'end'; truncated: boolean };
@@ -16,7 +19,7 @@ export interface LogSource {
   read(after: number): Promise<LogRead>;
   /** Wake-up key of this log (jobs/job-logs.ts). */
   key: string;
-  /** True once no more lines will come: the job is terminal (then one quiet flush period) or the worker exited. */
+  /** True once no more lines are expected though the log is not marked ended (`read.ended` ends it at once). */
   finished(read: LogRead): Promise<boolean>;
   /** Needs a quiet period after `finished` before ending (job logs). */
   flushMs: number;
@@ -25,7 +28,8 @@ export interface LogSource {
 /**
  * The lines of `source` after the first read, then each new one, on the turns of one endless hold (woken by this
  * server's appends, rechecked each second); ends with an `end` event once `finished` held for `flushMs` without
- * a new line (checked on the next turn, so up to a recheck later), or silently when `signal` aborts.
+ * a new line (checked on the next turn, so up to a recheck later) or as soon as a read says the log ended, or
+ * silently when `signal` aborts.
  */
 export async function* followLog(
   source: LogSource,
@@ -41,6 +45,10 @@ export async function* followLog(
     for (const line of read.lines) {
       after = Math.max(after, line.seq);
       yield { kind: 'line', line };
+    }
+    if (read.ended) {
+      yield { kind: 'end', truncated: read.truncated };
+      return;
     }
     if (read.lines.length > 0) quietSince = undefined;
     if (!(await source.finished(read))) continue;

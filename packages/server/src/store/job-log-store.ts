@@ -4,7 +4,9 @@
 // - a job keeps its last LOG_JOB_MAX_LINES lines or LOG_JOB_MAX_BYTES of messages, whichever is reached first;
 //   a worker its last LOG_WORKER_MAX_LINES; `truncated` says older lines were dropped;
 // - every line has a `seq`, increasing in append order within an endpoint: followers read `after` a seq;
-// - `append` is atomic per call.
+// - `append` is atomic per call;
+// - a job's log says when the job ended (`endJobs`), so a follower on any server sharing the store stops at once
+//   instead of waiting for a quiet period; a retried job's log is open again.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -25,7 +27,10 @@ export interface LogRead {
   lines: StoredLogEntry[];
   /** Lines of this job or worker were dropped by the caps. */
   truncated: boolean;
-  /** Worker reads: the worker has exited and its output is closed (`endWorker`). */
+  /**
+   * No more lines are expected: for a worker, it has exited and its output is closed (`endWorker`); for a job, it
+   * reached a terminal state and the lines its worker wrote before that are stored (`endJobs`).
+   */
   ended: boolean;
 }
 
@@ -34,6 +39,12 @@ export interface LogRetention {
   workerMs: number;
   /** A job's lines likewise; undefined: kept until `dropJobs` (they go with the job's history). */
   jobMs?: number;
+}
+
+/** A job's log ended, or open again. */
+export interface JobLogMark {
+  jobId: string;
+  ended: boolean;
 }
 
 export const LOG_JOB_MAX_LINES = 1000;
@@ -49,6 +60,11 @@ export interface JobLogStore {
   readWorker(endpointId: string, workerId: string, after?: number): Promise<LogRead>;
   /** Marks the worker's output as closed (it exited): followers of its log stop. */
   endWorker(endpointId: string, workerId: string, now: number, retention: LogRetention): Promise<void>;
+  /**
+   * Marks each job's log ended (it reached a terminal state) or, with `ended` false, open again (it was retried),
+   * in order. Lines may still be appended after the mark; followers have stopped by then.
+   */
+  endJobs(endpointId: string, marks: JobLogMark[], now: number, retention: LogRetention): Promise<void>;
   /** Drops the lines of these jobs (their history was dropped). */
   dropJobs(endpointId: string, jobIds: string[]): Promise<void>;
   /** Drops lines past their retention. */

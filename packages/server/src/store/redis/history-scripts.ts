@@ -127,3 +127,27 @@ for owner, _ in pairs(touched) do
 end
 return last
 `;
+
+/**
+ * One page of history, newest first, in one round trip. ARGV: max and min (ZRANGE BYLEX bounds), limit, then the
+ * index keys' suffixes ("all" or "st:<status>"). Each index gives its first limit + 1 members in range; their
+ * merge, cut to limit + 1, is the page plus one member that says whether another page follows. Returns
+ * { members of the page and the one after it, records of the page (false where one is missing) }.
+ */
+export const HISTORY_LIST = `
+local tag, max, min, limit = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
+local merged = {}
+for i = 4, #ARGV do
+  local members = redis.call('ZRANGE', tag .. ':hist-' .. ARGV[i], max, min, 'BYLEX', 'REV', 'LIMIT', 0, limit + 1)
+  for _, m in ipairs(members) do merged[#merged + 1] = m end
+end
+if #ARGV > 4 then table.sort(merged, function(a, b) return a > b end) end
+local page, records = {}, {}
+for i = 1, math.min(#merged, limit + 1) do
+  page[i] = merged[i]
+  if i <= limit then
+    records[i] = redis.call('HGET', tag .. ':hist:' .. string.sub(merged[i], 18), 'rec')
+  end
+end
+return { page, records }
+`;

@@ -1,6 +1,8 @@
 // RedisJobHistory: the JobHistory contract on Redis. Each status has a sorted set of "<createdAt>:<id>" members
 // with equal scores, read newest first with ZRANGE … BYLEX REV LIMIT: a page costs O(log n + limit) whatever the
-// number of jobs, and a cursor is a member, so pages do not shift while jobs are added. Layout: history-scripts.ts.
+// number of jobs, and a cursor is a member, so pages do not shift while jobs are added. A page is one script
+// call (HISTORY_LIST), one round trip: its index reads and record fetches cannot interleave with a trim.
+// Layout: history-scripts.ts.
 import type { Redis } from 'ioredis';
 import type { JobStatus } from '@sluice/protocol';
 import { historyJobText, keepBody } from '../history-bodies.js';
@@ -19,7 +21,7 @@ import {
   type WebhookAttemptNote,
 } from '../job-history.js';
 import { closeRedis, connectRedis, toStoreError, type SentinelOptions } from './redis-connection.js';
-import { HISTORY_TRIM, HISTORY_WEBHOOK, HISTORY_WRITE } from './history-scripts.js';
+import { HISTORY_LIST, HISTORY_TRIM, HISTORY_WEBHOOK, HISTORY_WRITE } from './history-scripts.js';
 import { endpointTag } from './redis-keys.js';
 
 export interface RedisSideStoreOptions {
@@ -35,13 +37,18 @@ type HistoryCommands = Redis & {
   sluiceHistoryWrite(tag: string, ...args: string[]): Promise<number>;
   sluiceHistoryWebhook(tag: string, id: string, note: string, max: string): Promise<number>;
   sluiceHistoryTrim(tag: string, now: string, max: string): Promise<string[]>;
+  sluiceHistoryList(tag: string, max: string, min: string, limit: string, ...indexes: string[]): Promise<ListReply>;
 };
+
+/** Members of the page and of the one job after it; records of the page's jobs. */
+type ListReply = [string[], (string | null)[]];
 
 export async function openRedisJobHistory(options: RedisSideStoreOptions): Promise<RedisJobHistory> {
   const redis = await connectRedis(options.url, 'history', options.sentinel);
   redis.defineCommand('sluiceHistoryWrite', { numberOfKeys: 1, lua: HISTORY_WRITE });
   redis.defineCommand('sluiceHistoryWebhook', { numberOfKeys: 1, lua: HISTORY_WEBHOOK });
   redis.defineCommand('sluiceHistoryTrim', { numberOfKeys: 1, lua: HISTORY_TRIM });
+  redis.defineCommand('sluiceHistoryList', { numberOfKeys: 1, lua: HISTORY_LIST });
   return new RedisJobHistory(redis as HistoryCommands, options.prefix);
 }
 
@@ -113,28 +120,22 @@ export class RedisJobHistory implements JobHistory {
         ? '+'
         : `(${pad(query.until)}`;
     const min = query.since === undefined ? '-' : `[${pad(Math.max(0, query.since))}`;
-    const keys: string[] = query.statuses?.length
-      ? [...new Set(query.statuses)].map((status: JobStatus) => `${tag}:hist-st:${status}`)
-      : [`${tag}:hist-all`];
+    const indexes: string[] = query.statuses?.length
+      ? [...new Set(query.statuses)].map((status: JobStatus) => `st:${status}`)
+      : ['all'];
+    let reply: ListReply;
     try {
-      const pages = await Promise.all(
-        keys.map((key) => this.redis.zrange(key, max, min, 'BYLEX', 'REV', 'LIMIT', 0, query.limit + 1)),
-      );
-      // Equal-width createdAt makes member order the (createdAt, id) order: newest first is descending.
-      const members = pages.flat().sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-      const page = members.slice(0, query.limit);
-      const ids = page.map((m) => m.slice(17));
-      const texts = await Promise.all(ids.map((id) => this.redis.hget(`${tag}:hist:${id}`, 'rec')));
-      const jobs = texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as HistoryJob);
-      const last = page.at(-1);
-      const nextCursor =
-        members.length > query.limit && last !== undefined
-          ? encodeCursor({ createdAt: Number(last.slice(0, 16)), id: last.slice(17) })
-          : null;
-      return { jobs, nextCursor };
+      reply = await this.redis.sluiceHistoryList(tag, max, min, String(query.limit), ...indexes);
     } catch (error) {
       throw toStoreError(error);
     }
+    const [members, texts] = reply;
+    // Null only for a record deleted behind the store's back: that job is left out of the page.
+    const jobs = texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as HistoryJob);
+    const last = members.length > query.limit ? members[query.limit - 1] : undefined;
+    const nextCursor =
+      last === undefined ? null : encodeCursor({ createdAt: Number(last.slice(0, 16)), id: last.slice(17) });
+    return { jobs, nextCursor };
   }
 
   async get(endpointId: string, id: string): Promise<HistoryRecord | undefined> {

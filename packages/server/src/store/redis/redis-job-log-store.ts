@@ -6,6 +6,7 @@ import {
   LOG_JOB_MAX_BYTES,
   LOG_JOB_MAX_LINES,
   LOG_WORKER_MAX_LINES,
+  type JobLogMark,
   type JobLogStore,
   type LogEntry,
   type LogRead,
@@ -72,6 +73,23 @@ export class RedisJobLogStore implements JobLogStore {
         .pexpire(meta, retention.workerMs)
         .pexpire(list, retention.workerMs)
         .exec();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /** A job's keys live as long as its lines: until `dropJobs`, or `jobMs` when history is off. */
+  async endJobs(endpointId: string, marks: JobLogMark[], _now: number, retention: LogRetention): Promise<void> {
+    if (marks.length === 0) return;
+    const step = this.redis.multi();
+    for (const { jobId, ended } of marks) {
+      const { meta } = this.keys(endpointId, jobOwner(jobId));
+      if (ended) step.hset(meta, 'ended', '1');
+      else step.hdel(meta, 'ended');
+      if (retention.jobMs !== undefined) step.pexpire(meta, retention.jobMs);
+    }
+    try {
+      await step.exec();
     } catch (error) {
       throw toStoreError(error);
     }

@@ -6,6 +6,7 @@ import {
   LOG_JOB_MAX_BYTES,
   LOG_JOB_MAX_LINES,
   LOG_WORKER_MAX_LINES,
+  type JobLogMark,
   type JobLogStore,
   type LogEntry,
   type LogLevel,
@@ -80,6 +81,12 @@ function prepare(db: Database.Database) {
        ON CONFLICT (endpoint_id, owner) DO UPDATE SET lines = excluded.lines, bytes = excluded.bytes,
          dropped = excluded.dropped, ended = excluded.ended, expires_at = excluded.expires_at`,
     ),
+    // An owner's expiry set by its lines stands: the mark alone never shortens nor lengthens it.
+    markEnded: db.prepare<[string, string, number, number | null]>(
+      `INSERT INTO log_owners (endpoint_id, owner, ended, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (endpoint_id, owner) DO UPDATE SET ended = excluded.ended,
+         expires_at = coalesce(log_owners.expires_at, excluded.expires_at)`,
+    ),
     oldest: db.prepare<[string, string, number], { pk: number; message: string }>(
       'SELECT pk, message FROM log_lines WHERE endpoint_id = ? AND owner = ? ORDER BY seq LIMIT ?',
     ),
@@ -151,6 +158,18 @@ export class SqliteJobLogStore implements JobLogStore {
       const row = this.st.owner.get(endpointId, owner) ?? { lines: 0, bytes: 0, dropped: 0, ended: 0 };
       this.st.putOwner.run({ endpointId, owner, ...row, ended: 1, expiresAt: now + retention.workerMs });
     });
+  }
+
+  endJobs(endpointId: string, marks: JobLogMark[], now: number, retention: LogRetention): Promise<void> {
+    const expiresAt = retention.jobMs === undefined ? null : now + retention.jobMs;
+    return attempt(() =>
+      this.db
+        .transaction(() => {
+          for (const { jobId, ended } of marks)
+            this.st.markEnded.run(endpointId, jobOwner(jobId), ended ? 1 : 0, expiresAt);
+        })
+        .immediate(),
+    );
   }
 
   dropJobs(endpointId: string, jobIds: string[]): Promise<void> {

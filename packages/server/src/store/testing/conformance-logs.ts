@@ -80,6 +80,36 @@ export function describeJobLogStoreConformance(name: string, open: OpenJobLogSto
       expect((await logs().readJob(EP, 'j2')).lines).toHaveLength(1);
     });
 
+    it("marks a job's log ended, open again on retry, and keeps lines around the mark", async () => {
+      expect((await logs().readJob(EP, 'j1')).ended).toBe(false);
+      await logs().endJobs(EP, [{ jobId: 'j0', ended: true }], T0, KEEP);
+      const quiet = await logs().readJob(EP, 'j0');
+      expect(quiet).toEqual({ lines: [], truncated: false, ended: true });
+      await logs().append(EP, [line('last words', { jobId: 'j1' })], KEEP);
+      await logs().endJobs(EP, [{ jobId: 'j1', ended: true }], T0, KEEP);
+      const ended = await logs().readJob(EP, 'j1');
+      expect(ended.ended).toBe(true);
+      expect(ended.lines.map((l) => l.message)).toEqual(['last words']);
+      expect((await logs().readWorker(EP, 'w1')).ended).toBe(false);
+      await logs().endJobs(
+        EP,
+        [
+          { jobId: 'j2', ended: true },
+          { jobId: 'j1', ended: false },
+        ],
+        T0,
+        KEEP,
+      );
+      expect((await logs().readJob(EP, 'j2')).ended).toBe(true);
+      await logs().append(EP, [line('second run', { jobId: 'j1' })], KEEP);
+      const reopened = await logs().readJob(EP, 'j1');
+      expect(reopened.ended).toBe(false);
+      expect(reopened.lines.map((l) => l.message)).toEqual(['last words', 'second run']);
+      await logs().dropJobs(EP, ['j0', 'j1']);
+      expect(await logs().readJob(EP, 'j0')).toEqual({ lines: [], truncated: false, ended: false });
+      expect((await logs().readJob(EP, 'j1')).ended).toBe(false);
+    });
+
     it('rejects calls after close with ERR_UNAVAILABLE', async () => {
       await logs().close();
       await logs().close();

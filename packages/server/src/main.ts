@@ -82,8 +82,20 @@ export async function startServer({
     fleet.noteTerminal(job);
     metrics?.jobFinished(job);
   };
+  const onQueued = (job: JobRecord) => fleet.noteQueued(job);
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
-  const sluice = createApp({ store, history, logs, config, logger, onTerminal, onPostIgnored, fleet, outages });
+  const sluice = createApp({
+    store,
+    history,
+    logs,
+    config,
+    logger,
+    onTerminal,
+    onQueued,
+    onPostIgnored,
+    fleet,
+    outages,
+  });
   later.recorder = sluice.context.history;
   registerAdminRoutes(sluice.app, sluice.services, fleet);
   if (server.metrics.enabled) {

@@ -33,11 +33,16 @@ export interface JobContextOptions extends Omit<JobContext, 'store'> {
   store: JobStore;
   /** Called after a job enters a terminal state (webhook outbox kick, fleet, metrics). */
   onTerminal?: (job: JobRecord) => void;
+  /** Called after a job entered the queue (the fleet's cold start). */
+  onQueued?: (job: JobRecord) => void;
   /** Called after every published transition (the job history). */
   onTransition?: (change: Published) => void;
 }
 
 export function createJobContext(options: JobContextOptions): JobContext {
-  const { store, onTerminal, onTransition, ...rest } = options;
-  return { ...rest, store: new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onTransition }) };
+  const { store, onTerminal, onQueued, onTransition, ...rest } = options;
+  return {
+    ...rest,
+    store: new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onQueued, onTransition }),
+  };
 }

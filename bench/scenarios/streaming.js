@@ -5,7 +5,7 @@
 // runpod-sdk polls it (one GET after another, no pause, the server's default long-poll), against the same items
 // from the same kind of worker posted to a bare node:http relay that writes them to an event stream.
 import { createHttpClient } from '../lib/http-client.js';
-import { spawnProcess } from '../lib/processes.js';
+import { cpuMs, spawnProcess } from '../lib/processes.js';
 import { row } from '../lib/report.js';
 import { benchEndpoint, startSluice, REPO_ROOT } from '../lib/sluice-server.js';
 import { readEventStream } from '../lib/sse-client.js';
@@ -61,6 +61,7 @@ export async function run(ctx) {
 /** One round through Sluice: `jobs` submitted at once, each read from its /run answer on until it ends. */
 async function sluiceRound(sluice, { jobs, items, intervalMs }, via) {
   const body = JSON.stringify({ input: { count: items, intervalMs } });
+  const cpuBefore = cpuMs(sluice.pid);
   // Its own connections: 50 pollers hold theirs for as long as the server holds each read.
   const client = createHttpClient(sluice.baseUrl, { maxSockets: jobs });
   try {
@@ -72,7 +73,7 @@ async function sluiceRound(sluice, { jobs, items, intervalMs }, via) {
         return via === 'sse' ? readSse(sluice.baseUrl, id) : poll(client, id);
       }),
     );
-    return measure(perJob, items);
+    return { ...measure(perJob, items), serverCpuMs: cpuMs(sluice.pid) - cpuBefore };
   } finally {
     client.close();
   }
@@ -104,12 +105,13 @@ async function poll(client, id) {
 
 async function startRelay() {
   const proc = await spawnProcess(process.execPath, [RELAY_SERVER], { ready: /listening (\d+)/, label: 'bare relay' });
-  return { origin: `http://127.0.0.1:${proc.ready[1]}`, stop: () => proc.stop() };
+  return { origin: `http://127.0.0.1:${proc.ready[1]}`, pid: proc.pid, stop: () => proc.stop() };
 }
 
 /** The baseline round: watchers open on the relay, then `workers` relay-worker processes post the same items. */
 async function relayRound(relay, { jobs, items, intervalMs }, workers, tag) {
   const ids = Array.from({ length: jobs }, (_, j) => `${tag}-${j}`);
+  const cpuBefore = cpuMs(relay.pid);
   const reads = ids.map(async (id) => {
     const got = [];
     await readEventStream(`${relay.origin}/watch/${id}`, (event) => {
@@ -135,7 +137,7 @@ async function relayRound(relay, { jobs, items, intervalMs }, workers, tag) {
   const codes = await Promise.all(procs.map((p) => p.exited));
   await Promise.all(procs.map((p) => p.stop()));
   if (codes.some((code) => code !== 0)) throw new Error(`a relay worker exited with ${codes.join(', ')}`);
-  return measure(await Promise.all(reads), items);
+  return { ...measure(await Promise.all(reads), items), serverCpuMs: cpuMs(relay.pid) - cpuBefore };
 }
 
 /**
@@ -180,7 +182,8 @@ function measure(perJob, items) {
 function describe(r) {
   return (
     `${r.received} items, yield → client p50 ${r.latency.p50.toFixed(2)} ms, p99 ${r.latency.p99.toFixed(2)} ms, ` +
-    `max ${r.latency.max.toFixed(1)} ms, ${Math.round(r.itemsPerSecond)} items/s; lost ${r.lost}, repeated ` +
+    `max ${r.latency.max.toFixed(1)} ms, ${Math.round(r.itemsPerSecond)} items/s, server CPU ` +
+    `${Math.round((r.serverCpuMs * 1000) / r.received)} µs/item; lost ${r.lost}, repeated ` +
     `${r.repeated}${r.notCompleted ? `, ${r.notCompleted} jobs not COMPLETED` : ''}${r.polls ? `; ${r.polls} polls` : ''}`
   );
 }
@@ -229,6 +232,15 @@ function toRows(results, baseline, { jobs, items, intervalMs, workers, perWorker
         unit: 'items/s',
         baseline: baseline.itemsPerSecond,
         baselineOf,
+      }),
+      row({
+        scenario: 'streaming',
+        metric: `server CPU per item, ${label}`,
+        value: (r.serverCpuMs * 1000) / r.received,
+        unit: 'µs',
+        baseline: (baseline.serverCpuMs * 1000) / baseline.received,
+        baselineOf,
+        note: 'user + system time of the server process over the round, from /proc (10 ms ticks)',
       }),
       row({
         scenario: 'streaming',

@@ -13,12 +13,15 @@ const CLI = join(REPO_ROOT, 'packages/server/dist/cli/main.js');
 const WORKER_SCRIPTS = {
   sdk: join(REPO_ROOT, 'bench/workers/sluice-noop-worker.js'),
   raw: join(REPO_ROOT, 'bench/workers/raw-http-worker.js'),
+  stream: join(REPO_ROOT, 'bench/workers/sluice-stream-worker.js'),
 };
+export const workerScript = (kind) => WORKER_SCRIPTS[kind];
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * An endpoint with no rate limits (a benchmark is not abuse), optionally with launched no-op workers: `sdk`
- * (@sluice/worker) or `raw` (a bare node:http loop, to tell the SDK's share of a cost from the server's).
+ * An endpoint with no rate limits (a benchmark is not abuse), optionally with launched workers: `sdk`
+ * (@sluice/worker, no-op) or `raw` (a bare node:http loop, to tell the SDK's share of a cost from the server's),
+ * or `stream` (a @sluice/worker generator).
  */
 export function benchEndpoint({ workers = 0, concurrency = 1, kind = 'sdk' } = {}) {
   const endpoint = { rateLimits: false };

@@ -54,6 +54,8 @@ export interface AppOptions {
   now?: () => number;
   fleet?: FleetView;
   onTerminal?: (job: JobRecord) => void;
+  /** A job entered the queue (the fleet's cold start). */
+  onQueued?: (job: JobRecord) => void;
   onPostIgnored?: JobContext['onPostIgnored'];
   /** Shared with the server's timer loops, so one outage is logged once; made here when absent. */
   outages?: OutageLog;
@@ -134,6 +136,7 @@ export function createApp(options: AppOptions): SluiceApp {
     newJobId: jobIdMaker(config.server.jobIds, now),
     outages,
     onTerminal: options.onTerminal,
+    onQueued: options.onQueued,
     onPostIgnored: options.onPostIgnored,
     ...(history ? { history } : {}),
     onTransition: (change) => {

@@ -81,6 +81,7 @@ export async function startServer({
     fleet.noteTerminal(job);
     metrics?.jobFinished(job);
   };
+  const onQueued = (job: JobRecord) => fleet.noteQueued(job);
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
   const sluice = createApp({
     store,
@@ -90,6 +91,7 @@ export async function startServer({
     endpoints,
     logger,
     onTerminal,
+    onQueued,
     onPostIgnored,
     fleet,
     outages,

@@ -187,6 +187,33 @@ describe('Autoscaler', () => {
     expect(autoscaler.view(EP).decisions.at(-1)?.reason).toMatch(/idle for 5 s/);
   });
 
+  it('starts a worker as soon as a job is queued at an endpoint with none, without waiting for the tick', async () => {
+    start({ workersMin: 0, workersMax: 3, scalerType: 'QUEUE_DELAY', scalerValue: 1 });
+    await pass(0);
+    const firstTick = autoscaler.view(EP).lastTickAt;
+    await pass(300);
+    const queue = async (lowPriority = false) => {
+      const { job } = await store.enqueue(newJob({ endpointId: EP, createdAt: Date.now(), lowPriority }));
+      autoscaler.noteQueued(job);
+      await pass(0);
+    };
+
+    // A low-priority job never starts a worker: no tick for it.
+    await queue(true);
+    expect(autoscaler.view(EP).lastTickAt).toBe(firstTick);
+    await queue();
+    expect(fleet.active()).toHaveLength(1);
+    expect(autoscaler.view(EP)).toMatchObject({ state: ScalerState.SCALING_UP, target: 1, lastTickAt: T0 + 300 });
+    expect(autoscaler.view(EP).decisions.at(-1)?.reason).toMatch(/cold start/);
+
+    // With a worker on its way, more jobs wait for the periodic tick (1 s after the last one).
+    await pass(200);
+    await queue();
+    expect(autoscaler.view(EP).lastTickAt).toBe(T0 + 300);
+    await pass(800);
+    expect(autoscaler.view(EP).lastTickAt).toBe(T0 + 1300);
+  });
+
   it('never scales up for lowPriority jobs, and lets existing workers run them', async () => {
     start({ workersMin: 0, workersMax: 3, scalerType: 'QUEUE_DELAY', scalerValue: 1 });
     await enqueue(5, true);

@@ -93,6 +93,8 @@ export class Autoscaler {
   private readonly endpoints = new Map<string, EndpointScaler>();
   /** Last time each worker was seen with a job in flight, or finished one (onTerminal). */
   private readonly busyAt = new Map<string, number>();
+  /** Endpoints whose cold start asked for a tick that has not reached them yet (one ask per tick). */
+  private readonly coldStarts = new Set<string>();
   private readonly loop: PeriodicLoop;
   private stopped = false;
 
@@ -116,6 +118,22 @@ export class Autoscaler {
 
   /** Runs a tick as soon as the current one (if any) is done: after a settings change, say. */
   tickSoon(): void {
+    this.loop.soon();
+  }
+
+  /**
+   * A job entered the queue. At an endpoint with no worker, nothing can take it before a worker starts, and the
+   * periodic tick would add up to tickMs to that cold start: tick now. Everything else (scaling an endpoint that
+   * has workers, low-priority jobs, which never start one) waits for the next tick, so a stream of /run costs
+   * no tick. A fleet shared by several servers is planned by its deciding server, on its own ticks.
+   */
+  noteQueued(job: JobRecord): void {
+    if (this.stopped || this.options.fleet || job.lowPriority) return;
+    const { endpointId } = job;
+    const settings = this.ctx.endpoint(endpointId);
+    if (!settings?.worker || settings.workersMax === 0 || this.coldStarts.has(endpointId)) return;
+    if (this.fleet.slotsOf(endpointId).target !== 0) return;
+    this.coldStarts.add(endpointId);
     this.loop.soon();
   }
 
@@ -180,6 +198,7 @@ export class Autoscaler {
   }
 
   private async tickEndpoint(endpointId: string): Promise<void> {
+    this.coldStarts.delete(endpointId);
     const settings = this.ctx.endpoint(endpointId);
     if (!settings?.worker) return;
     const { store, workers: registry } = this.ctx;

@@ -125,6 +125,11 @@ export class Fleet implements FleetView {
     return states;
   }
 
+  /** JobContext.onQueued: an endpoint at zero workers starts one now rather than at the next tick. */
+  noteQueued(job: JobRecord): void {
+    this.running?.autoscaler.noteQueued(job);
+  }
+
   /** JobContext.onTerminal: a job's end shows its worker was busy until now. */
   noteTerminal(job: JobRecord): void {
     this.running?.autoscaler.noteTerminal(job);

@@ -36,12 +36,14 @@ export interface JobContextOptions extends Omit<JobContext, 'store' | 'workers'>
   store: PublishableStore;
   /** Called after a job enters a terminal state (webhook outbox kick, fleet, metrics). */
   onTerminal?: (job: JobRecord) => void;
+  /** Called after a job entered the queue (the fleet's cold start). */
+  onQueued?: (job: JobRecord) => void;
   /** Called after every published transition (the job history). */
   onTransition?: (change: Published) => void;
 }
 
 export function createJobContext(options: JobContextOptions): JobContext {
-  const { store, onTerminal, onTransition, ...rest } = options;
-  const published = new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onTransition });
+  const { store, onTerminal, onQueued, onTransition, ...rest } = options;
+  const published = new PublishingStore(store, { wakeups: rest.wakeups, onTerminal, onQueued, onTransition });
   return { ...rest, store: published, workers: published };
 }

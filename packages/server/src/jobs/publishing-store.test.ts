@@ -191,6 +191,18 @@ describe('PublishingStore', () => {
     }
   });
 
+  it('tells onQueued of each job that entered the queue (submitted, requeued, retried), and of no other change', () => {
+    const queued: string[] = [];
+    const hooks = { wakeups: new Wakeups(), onQueued: (j: JobRecord) => queued.push(j.id) };
+    const store = { signals: undefined };
+    publishTransition(store, hooks, { job: job('IN_QUEUE', { id: 'submitted' }), from: undefined });
+    publishTransition(store, hooks, { job: job('IN_PROGRESS', { id: 'claimed', workerId: 'w1' }), from: 'IN_QUEUE' });
+    publishTransition(store, hooks, { job: job('IN_QUEUE', { id: 'requeued' }), from: 'IN_PROGRESS' });
+    publishTransition(store, hooks, { job: job('COMPLETED', { id: 'finished' }), from: 'IN_PROGRESS' });
+    publishTransition(store, hooks, { job: job('IN_QUEUE', { id: 'retried' }), from: 'FAILED' });
+    expect(queued).toEqual(['submitted', 'requeued', 'retried']);
+  });
+
   it('tells onTransition every transition it published, in order, with the status it left (job history)', async () => {
     const inner = openSqliteJobStore({ path: ':memory:' });
     const seen: string[] = [];

@@ -40,6 +40,8 @@ export interface PublishHooks {
   wakeups: Wakeups;
   /** Called after a job enters a terminal state (webhook outbox kick, fleet, metrics). */
   onTerminal?(job: JobRecord): void;
+  /** Called after a job entered the queue (submitted, retried, requeued): a fleet at zero workers starts one now. */
+  onQueued?(job: JobRecord): void;
   /** Called after every published transition, once its wake-ups are out (the job history records it). */
   onTransition?(change: Published): void;
 }
@@ -55,9 +57,10 @@ export function publishTransition(store: Pick<SluiceStore, 'signals'>, hooks: Pu
   const { endpointId, id } = job;
   const signals: StoreSignal[] = [];
   const enteredTerminal = isTerminal(job.status) && from !== undefined && !isTerminal(from);
+  const enteredQueue = job.status === 'IN_QUEUE' && from !== 'IN_QUEUE';
   if (enteredTerminal) signals.push({ kind: 'job', endpointId, id });
   else if (change.streamed) signals.push({ kind: 'stream', endpointId, id });
-  if (job.status === 'IN_QUEUE' && from !== 'IN_QUEUE') signals.push({ kind: 'queue', endpointId, id: '' });
+  if (enteredQueue) signals.push({ kind: 'queue', endpointId, id: '' });
   if (change.stopFor !== undefined) signals.push({ kind: 'stop', endpointId, id: change.stopFor });
   for (const signal of signals) {
     wake(hooks.wakeups, signal);
@@ -68,6 +71,7 @@ export function publishTransition(store: Pick<SluiceStore, 'signals'>, hooks: Pu
   // 'job' and 'stream' signals above already woke them through wake().
   if (from !== undefined && !enteredTerminal && !change.streamed) hooks.wakeups.notifyAll(changeKey(endpointId, id));
   if (enteredTerminal) hooks.onTerminal?.(job);
+  if (enteredQueue) hooks.onQueued?.(job);
   hooks.onTransition?.(change);
 }
 

@@ -15,9 +15,16 @@ describe('readWorkerEnv', () => {
       jobDoneTemplate: 'http://h/v2/ep/job-done/$RUNPOD_POD_ID/$ID?gpu=cpu',
       jobDoneBatchTemplate: 'http://h/v2/ep/job-done-batch/$RUNPOD_POD_ID?gpu=cpu',
       podId: 'w1',
+      jobDoneNext: false,
       hostname: 'unknown',
       pingIntervalMs: 10_000,
     });
+  });
+
+  it('reads SLUICE_JOB_DONE_NEXT as on only when it is exactly true', () => {
+    expect(readWorkerEnv({ SLUICE_JOB_DONE_NEXT: 'true' }).jobDoneNext).toBe(true);
+    expect(readWorkerEnv({ SLUICE_JOB_DONE_NEXT: '1' }).jobDoneNext).toBe(false);
+    expect(readWorkerEnv({}).jobDoneNext).toBe(false);
   });
 
   it('rounds the ping interval down to whole seconds, never below 1 s', () => {

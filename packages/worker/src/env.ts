@@ -10,6 +10,8 @@ export interface WorkerEnv {
   jobStreamTemplate?: string;
   /** SLUICE_WEBHOOK_POST_OUTPUT_BATCH: Sluice's launcher offers job-done-batch (absent on RunPod). */
   jobDoneBatchTemplate?: string;
+  /** SLUICE_JOB_DONE_NEXT=true: result posts may ask for the worker's next jobs (`next=N`, absent on RunPod). */
+  jobDoneNext: boolean;
   /** RUNPOD_WEBHOOK_PING. */
   pingTemplate?: string;
   /** RUNPOD_AI_API_KEY, sent raw as `Authorization`. */
@@ -45,6 +47,7 @@ export function readWorkerEnv(env: Record<string, string | undefined>): WorkerEn
   const defined = Object.entries(read).filter(([, v]) => v !== undefined);
   return {
     ...(Object.fromEntries(defined) as Partial<typeof read>),
+    jobDoneNext: value(env, 'SLUICE_JOB_DONE_NEXT') === 'true',
     hostname: value(env, 'RUNPOD_POD_HOSTNAME') ?? 'unknown',
     pingIntervalMs,
   };

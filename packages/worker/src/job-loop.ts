@@ -5,11 +5,12 @@ import { createBackoff } from './backoff.js';
 import type { HttpClient } from './http.js';
 import type { InFlightJobs } from './in-flight.js';
 import type { JobOutcome } from './job-runner.js';
+import type { NextJobs } from './next-jobs.js';
 import { describeError, type WorkerLogger } from './logger.js';
 import type { WorkerTimings } from './options.js';
-import { isPlainObject } from '@sluice/protocol';
 import { sleep } from './sleep.js';
 import type { WorkerUrls } from './urls.js';
+import { validJobs } from './worker-jobs.js';
 
 /*
  * State machine (one JobLoop per worker):
@@ -17,6 +18,7 @@ import type { WorkerUrls } from './urls.js';
  *   starting ─run()─▶ polling ─jobs or 204─▶ polling            (the server holds, so re-poll at once)
  *                       │  ▲
  *                       │  └─ slot freed (or 1 s, to re-ask a concurrency function) ─ waiting
+ *                       │       (a result post asking for `next` jobs holds its slot until its answer: adopt())
  *                       ├─ no free slot ─▶ waiting
  *                       ├─ network error, 5xx, non-JSON, instant 204 ─▶ backing-off (250 ms … 5 s) ─▶ polling
  *                       └─ 429 ─▶ backing-off (5 s) ─▶ polling
@@ -40,6 +42,8 @@ export interface JobLoopDeps {
   runJob(job: WorkerJob, signal: AbortSignal): Promise<JobOutcome>;
   /** Aborted when the grace runs out, cancelling posts still pending. */
   hardStop: AbortController;
+  /** Result posts that ask for next jobs (SLUICE_JOB_DONE_NEXT): the slots they asked to fill are theirs. */
+  nextJobs?: Pick<NextJobs, 'promised'>;
 }
 
 type TakeAnswer = { kind: 'jobs'; jobs: WorkerJob[] } | { kind: 'empty' | 'too-many' | 'failed' | 'stopping' };
@@ -73,7 +77,7 @@ export class JobLoop {
   async run(): Promise<void> {
     const stopping = this.polling.signal;
     while (!stopping.aborted) {
-      const free = this.capacity() - this.deps.inFlight.size;
+      const free = this.capacity() - this.deps.inFlight.size - (this.deps.nextJobs?.promised ?? 0);
       if (free <= 0) {
         this.state = 'waiting';
         const recheck = typeof this.deps.concurrency === 'function' ? RESCALE_CHECK_MS : undefined;
@@ -96,6 +100,29 @@ export class JobLoop {
     this.state = 'draining';
     await this.drain();
     this.state = 'stopped';
+  }
+
+  /** Whether jobs are still wanted: false once stopping. */
+  get taking(): boolean {
+    return !this.polling.signal.aborted;
+  }
+
+  /** Slots as last decided, without asking a concurrency function again. */
+  slots(): number {
+    return typeof this.deps.concurrency === 'number' ? this.deps.concurrency : this.currentConcurrency;
+  }
+
+  /**
+   * Starts jobs the server handed over in a result post's answer (`next`) exactly as taken ones: in flight, so
+   * pings list them and job-stop reaches them. Dropped only once the worker gave up on shutdown: the server's
+   * liveness rules requeue them when no ping lists them (spec §6.8).
+   */
+  adopt(jobs: readonly WorkerJob[]): void {
+    if (this.deps.hardStop.signal.aborted) {
+      this.deps.log.warn(`shut down; next jobs ${jobs.map((j) => j.id).join(', ')} not started`);
+      return;
+    }
+    for (const job of jobs) this.launch(job);
   }
 
   /** Slots wanted now: a number, or what runpod-python's concurrency_modifier makes of the last value. */
@@ -149,15 +176,7 @@ export class JobLoop {
       this.deps.log.error('job-take answer is not JSON');
       return { kind: 'failed' };
     }
-    const jobs: WorkerJob[] = [];
-    for (const candidate of Array.isArray(parsed) ? parsed : [parsed]) {
-      // runpod-python drops any job lacking `id` or `input` (spec §3).
-      if (isPlainObject(candidate) && typeof candidate['id'] === 'string' && candidate['input'] !== undefined) {
-        jobs.push(candidate as unknown as WorkerJob);
-      } else {
-        this.deps.log.error('job-take answer holds an object without id or input; skipped');
-      }
-    }
+    const jobs = validJobs(Array.isArray(parsed) ? parsed : [parsed], this.deps.log, 'job-take answer');
     return jobs.length > 0 ? { kind: 'jobs', jobs } : { kind: 'failed' };
   }
 

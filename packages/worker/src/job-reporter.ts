@@ -1,7 +1,8 @@
 // Sends one job's posts to the server in order: progress updates, stream items, then the final result.
-import { postWithRetry, type HttpClient } from './http.js';
+import { postWithRetry, type HttpClient, type PostOutcome } from './http.js';
 import { describeError, type WorkerLogger } from './logger.js';
 import { progressBody, serializeBody } from './result-body.js';
+import type { NextJobs } from './next-jobs.js';
 import type { ResultBatcher } from './result-batcher.js';
 import type { WorkerUrls } from './urls.js';
 
@@ -25,6 +26,8 @@ export interface JobReporterDeps {
   hardStop: AbortSignal;
   /** Carries final results together when the server offers job-done-batch; absent, each goes alone. */
   batcher?: ResultBatcher;
+  /** Asks for the worker's next jobs with the final result when the server offers `next`; absent, never. */
+  nextJobs?: NextJobs;
 }
 
 /**
@@ -68,8 +71,8 @@ export class JobReporter implements Reporter {
 
   final(text: string, isStream: boolean): Promise<void> {
     this.finished = true;
-    const url = this.deps.urls.jobDone(this.jobId, isStream);
-    return this.enqueue('result', url, text, this.deps.retryDelaysMs, { isStream });
+    // The URL is made when the post goes: it may ask for next jobs, as many as are free by then.
+    return this.enqueue('result', '', text, this.deps.retryDelaysMs, { isStream });
   }
 
   private enqueue(
@@ -91,18 +94,11 @@ export class JobReporter implements Reporter {
     delaysMs: readonly number[],
     final: { isStream: boolean } | undefined,
   ): Promise<void> {
-    const { jobSignal, hardStop, batcher, log } = this.deps;
+    const { jobSignal, hardStop, log } = this.deps;
     // A stopped job posts nothing more: the server already set its terminal state (spec §6.6).
     if (jobSignal.aborted || hardStop.aborted) return;
-    let outcome =
-      final && batcher
-        ? await batcher.submit({ jobId: this.jobId, isStream: final.isStream, text: body, jobSignal })
-        : undefined;
-    if (outcome === undefined) {
-      // Again: the job may have been stopped while its result waited for a batch.
-      if (jobSignal.aborted || hardStop.aborted) return;
-      outcome = await postWithRetry(this.deps.http, url, body, { delaysMs, signal: hardStop });
-    }
+    const outcome = final ? await this.sendFinal(body, delaysMs, final.isStream) : await this.post(url, body, delaysMs);
+    if (outcome === undefined) return;
     if (outcome.ok) {
       log.debug(`${what} posted`, this.jobId);
     } else if (outcome.status === 404) {
@@ -110,6 +106,36 @@ export class JobReporter implements Reporter {
     } else {
       log.error(`${what} not delivered after ${outcome.attempts} attempt(s): ${failure(outcome)}`, this.jobId);
     }
+  }
+  /**
+   * The final result, batched when possible, asking for next jobs when the server offers them. The slots asked for
+   * stay reserved until the answer's jobs have started, so the job loop does not take for them meanwhile.
+   * Undefined: the job was stopped while its result waited for a batch, so nothing was posted.
+   */
+  private async sendFinal(
+    body: string,
+    delaysMs: readonly number[],
+    isStream: boolean,
+  ): Promise<PostOutcome | undefined> {
+    const { jobSignal, hardStop, batcher, nextJobs } = this.deps;
+    const next = nextJobs?.reserve() ?? 0;
+    try {
+      const batched = batcher
+        ? await batcher.submit({ jobId: this.jobId, isStream, text: body, jobSignal, next })
+        : undefined;
+      if (batched !== undefined) return batched;
+      // Again: the job may have been stopped while its result waited for a batch.
+      if (jobSignal.aborted || hardStop.aborted) return undefined;
+      const outcome = await this.post(this.deps.urls.jobDone(this.jobId, isStream, next), body, delaysMs);
+      if (outcome.ok && next > 0) nextJobs?.receive(outcome.text);
+      return outcome;
+    } finally {
+      nextJobs?.settle(next);
+    }
+  }
+
+  private post(url: string, body: string, delaysMs: readonly number[]): Promise<PostOutcome> {
+    return postWithRetry(this.deps.http, url, body, { delaysMs, signal: this.deps.hardStop });
   }
 }
 

@@ -4,6 +4,8 @@
 import { setImmediate } from 'node:timers';
 import { postWithRetry, type HttpClient, type PostOutcome } from './http.js';
 import type { WorkerLogger } from './logger.js';
+import type { NextJobs } from './next-jobs.js';
+import { withNext } from './urls.js';
 import { isPlainObject } from '@sluice/protocol';
 
 /** Bigger results go alone: the request's fixed cost that batching saves is small beside such a body. */
@@ -20,6 +22,8 @@ export interface BatchedResult {
   text: string;
   /** The job's signal: a job stopped while its result waits for the flush is left out of the batch. */
   jobSignal: AbortSignal;
+  /** Next jobs this result asks for (`next`, see next-jobs.ts); the batch asks for its results' sum. */
+  next?: number;
 }
 
 export interface ResultBatcherDeps {
@@ -31,6 +35,8 @@ export interface ResultBatcherDeps {
   retryDelaysMs: readonly number[];
   /** Aborted when the worker gives up on shutdown: pending batches and their retries are cancelled. */
   hardStop: AbortSignal;
+  /** Starts the next jobs a batch answer carries; set when the server offers `next`. */
+  nextJobs?: Pick<NextJobs, 'receive'>;
 }
 
 interface Queued extends BatchedResult {
@@ -83,14 +89,20 @@ export class ResultBatcher {
   }
 
   private async post(group: Queued[]): Promise<Array<PostOutcome | undefined>> {
-    const { http, url, log, retryDelaysMs, hardStop } = this.deps;
+    const { http, url, log, retryDelaysMs, hardStop, nextJobs } = this.deps;
+    const next = Math.min(
+      group.reduce((sum, item) => sum + (item.next ?? 0), 0),
+      MAX_BATCH_RESULTS,
+    );
     // Re-applying a batch is safe: the server ignores repeated results for jobs already finished.
-    const outcome = await postWithRetry(http, url, batchBody(group), {
+    const outcome = await postWithRetry(http, withNext(url, next), batchBody(group), {
       delaysMs: retryDelaysMs,
       signal: hardStop,
       retryTooManyRequests: true,
     });
     const alone = () => group.map(() => undefined);
+    // The jobs were leased to this worker whatever the results' answers say: they start before those settle.
+    if (outcome.ok && next > 0) nextJobs?.receive(outcome.text);
     if (outcome.ok) {
       const answers = parseAnswers(outcome.text ?? '', group);
       if (answers) {

@@ -11,6 +11,7 @@ import { runJob } from './job-runner.js';
 import { captureConsole } from './console-capture.js';
 import { createConsoleLogger, type WorkerLogger } from './logger.js';
 import { DEFAULT_TIMINGS, type StartOptions, type TestJob, type WorkerTimings } from './options.js';
+import { NextJobs } from './next-jobs.js';
 import { Pinger } from './pinger.js';
 import { ResultBatcher } from './result-batcher.js';
 import { StopLoop } from './stop-loop.js';
@@ -86,6 +87,17 @@ async function serve<TInput>(
   const inFlight = new InFlightJobs();
   const hardStop = new AbortController();
   const origin = { hostname: env.hostname, workerId };
+  // The loop (made below, before any result is posted) decides the slots that result posts ask to fill, and
+  // starts the jobs they bring.
+  const nextJobs: NextJobs | undefined = env.jobDoneNext
+    ? new NextJobs({
+        inFlight,
+        log,
+        slots: () => loop.slots(),
+        taking: () => loop.taking,
+        adopt: (jobs) => loop.adopt(jobs),
+      })
+    : undefined;
   // One per worker: results of different jobs finishing together share a request.
   const batcher =
     urls.jobDoneBatch === undefined
@@ -96,6 +108,7 @@ async function serve<TInput>(
           log,
           retryDelaysMs: timings.postRetryDelaysMs,
           hardStop: hardStop.signal,
+          nextJobs,
         });
 
   const runOne = (job: WorkerJob, signal: AbortSignal) => {
@@ -107,6 +120,7 @@ async function serve<TInput>(
       jobSignal: signal,
       hardStop: hardStop.signal,
       batcher,
+      nextJobs,
     });
     return runJob(job as HandlerJob<TInput>, signal, {
       handler: options.handler,
@@ -118,7 +132,7 @@ async function serve<TInput>(
     });
   };
 
-  const loop = new JobLoop({
+  const loop: JobLoop = new JobLoop({
     http,
     urls,
     inFlight,
@@ -128,6 +142,7 @@ async function serve<TInput>(
     shutdownGraceMs: options.shutdownGraceMs ?? 30_000,
     runJob: runOne,
     hardStop,
+    nextJobs,
   });
 
   let stopLoop: StopLoop | undefined;

@@ -28,6 +28,8 @@ describe('buildWorkerUrls', () => {
   it('fills $RUNPOD_POD_ID then $ID on job-done and job-stream', () => {
     expect(urls.jobDone('job-1', false)).toBe(`${base}/job-done/w1/job-1?gpu=cpu&isStream=false`);
     expect(urls.jobDone('job-1', true)).toBe(`${base}/job-done/w1/job-1?gpu=cpu&isStream=true`);
+    expect(urls.jobDone('job-1', false, 3)).toBe(`${base}/job-done/w1/job-1?gpu=cpu&isStream=false&next=3`);
+    expect(urls.jobDone('job-1', false, 0)).toBe(`${base}/job-done/w1/job-1?gpu=cpu&isStream=false`);
     expect(urls.jobStream('job-1')).toBe(`${base}/job-stream/w1/job-1?gpu=cpu&isStream=false`);
   });
 

@@ -14,6 +14,11 @@ export function withQuery(url: string, query: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
 
+/** Adds `next=N` (a Sluice extension: the answer carries up to N next jobs) when N > 0. */
+export function withNext(url: string, next: number | undefined): string {
+  return next !== undefined && next > 0 ? withQuery(url, `next=${next}`) : url;
+}
+
 export interface UrlTemplates {
   jobTake: string;
   jobDone: string;
@@ -28,7 +33,8 @@ export interface WorkerUrls {
   jobTakeBatch(batchSize: number, jobInProgress: boolean): string;
   /** Undefined when the job-take template lacks `/job-take/`: the stop channel is then disabled. */
   jobStop: string | undefined;
-  jobDone(jobId: string, isStream: boolean): string;
+  /** `next` > 0 asks for that many next jobs in the answer (`next=N`, a Sluice extension). */
+  jobDone(jobId: string, isStream: boolean, next?: number): string;
   /** Undefined when SLUICE_WEBHOOK_POST_OUTPUT_BATCH is unset (RunPod, or a worker started by hand). */
   jobDoneBatch: string | undefined;
   /**
@@ -59,7 +65,8 @@ export function buildWorkerUrls(templates: UrlTemplates, workerId: string): Work
       withQuery(fill(take, TAKE, '/job-take-batch/'), `batch_size=${batchSize}&job_in_progress=${flag(inProgress)}`),
     // Template query kept, nothing appended (spec §6.6).
     jobStop: hasTake ? fill(take, TAKE, '/job-stop/') : undefined,
-    jobDone: (jobId, isStream) => withQuery(fill(done, '$ID', jobId), `isStream=${String(isStream)}`),
+    jobDone: (jobId, isStream, next) =>
+      withNext(withQuery(fill(done, '$ID', jobId), `isStream=${String(isStream)}`), next),
     jobDoneBatch: doneBatch,
     jobStream: (jobId, seq) =>
       stream &&

@@ -28,6 +28,10 @@ describe('worker environment (spec §7)', () => {
       HOME: '/tmp/home',
     });
     expect(env).not.toHaveProperty('CUDA_VISIBLE_DEVICES');
+    expect(workerEnv(input)).toMatchObject({
+      SLUICE_WEBHOOK_POST_OUTPUT_BATCH: 'http://127.0.0.1:8080/v2/ep/job-done-batch/$RUNPOD_POD_ID?gpu=cpu',
+      SLUICE_JOB_DONE_NEXT: 'true',
+    });
     expect(workerEnv({ ...input, gpus: [2, 3] })['CUDA_VISIBLE_DEVICES']).toBe('2,3');
   });
 

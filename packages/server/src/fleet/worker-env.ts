@@ -25,6 +25,8 @@ export function workerEnv(input: WorkerEnvInput): Record<string, string> {
     RUNPOD_WEBHOOK_PING: `${ep}/ping/$RUNPOD_POD_ID${q}`,
     // Sluice's own extension, used by @sluice/worker only: several final results per request.
     SLUICE_WEBHOOK_POST_OUTPUT_BATCH: `${ep}/job-done-batch/$RUNPOD_POD_ID${q}`,
+    // Another: job-done and job-done-batch answer `next=N` with the worker's next jobs.
+    SLUICE_JOB_DONE_NEXT: 'true',
     RUNPOD_AI_API_KEY: input.token,
     RUNPOD_POD_ID: input.workerId,
     RUNPOD_POD_HOSTNAME: input.hostname,

@@ -1,4 +1,5 @@
-// Hands queued jobs to long-polling workers (job-take, job-take-batch) and pending stops to job-stop polls.
+// Hands queued jobs to long-polling workers (job-take, job-take-batch), and to workers that ask for their next
+// jobs in a job-done answer (`next`, a sluice extension); pending stops go to job-stop polls.
 // A job enqueued while a worker waits is claimed by that worker at once: enqueue notifies the queue key,
 // which wakes the longest-waiting take (no polling interval on this path).
 import { DEFAULTS } from '@sluice/protocol';
@@ -8,7 +9,15 @@ import type { JobContext } from './job-context.js';
 import { queueKey, stopKey } from './wakeups.js';
 import { sleep } from './sleep.js';
 
+/** Identifies one worker of one endpoint in the held-takes count. */
+function workerKey(endpointId: string, workerId: string): string {
+  return `${endpointId}\u0000${workerId}`;
+}
+
 export class Dispatcher {
+  /** job-take and job-take-batch polls each worker holds on this server right now. */
+  private readonly takesHeld = new Map<string, number>();
+
   constructor(private readonly ctx: JobContext) {}
 
   /**
@@ -17,6 +26,37 @@ export class Dispatcher {
    * once when it started draining during this hold, so runpod-python can exit; after the hold otherwise.
    */
   async take(
+    endpointId: string,
+    workerId: string,
+    max: number,
+    holdMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobRecord[]> {
+    const held = workerKey(endpointId, workerId);
+    this.takesHeld.set(held, (this.takesHeld.get(held) ?? 0) + 1);
+    try {
+      return await this.holdForJobs(endpointId, workerId, max, holdMs, signal);
+    } finally {
+      const left = (this.takesHeld.get(held) ?? 1) - 1;
+      if (left > 0) this.takesHeld.set(held, left);
+      else this.takesHeld.delete(held);
+    }
+  }
+
+  /**
+   * Claims up to `max` jobs for a worker that has just posted a result and asks for its next ones in the answer
+   * (`?next=N`, a sluice extension), without holding. Nothing while that worker holds a job-take here: the poll
+   * is already asking for the same free slot, and both answers would overfill the worker. The store leases
+   * nothing to a draining worker. The claim is issued at once (no await before it), so a caller that issues it
+   * in the same turn as the post's own write shares that write's group commit (SQLite) or pipeline (Redis).
+   */
+  takeAlongside(endpointId: string, workerId: string, max: number): Promise<JobRecord[]> {
+    const count = Math.min(max, DEFAULTS.maxBatchSize);
+    if (count <= 0 || this.takesHeld.has(workerKey(endpointId, workerId))) return Promise.resolve([]);
+    return this.ctx.store.claim(endpointId, workerId, count, this.ctx.now());
+  }
+
+  private async holdForJobs(
     endpointId: string,
     workerId: string,
     max: number,
@@ -70,7 +110,7 @@ export class Dispatcher {
     return answer;
   }
 
-  /** Returns jobs whose take answer never reached the worker to the head of the queue (spec §1.5). */
+  /** Returns jobs whose take (or job-done `next`) answer never reached the worker to the head of the queue (spec §1.5). */
   async handBack(endpointId: string, workerId: string, jobs: JobRecord[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.ctx.store.unclaim(

@@ -73,13 +73,17 @@ export class WorkerPosts {
 
   constructor(private readonly ctx: JobContext) {}
 
-  /** `POST job-done`: progress update or final result. Throws the 4xx the worker must see. */
-  async done(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
-    return this.noteIgnored(post, await this.applyDone(post, isStream));
+  /**
+   * `POST job-done`: progress update or final result. Throws the 4xx the worker must see. `alongside` runs right
+   * after the post's store write is issued, in the same turn, so a write it issues shares that write's commit
+   * (the `next` jobs of the answer); it does not run for a post refused before reaching the store.
+   */
+  async done(post: WorkerPost, isStream: boolean, alongside?: () => void): Promise<PostOutcome> {
+    return this.noteIgnored(post, await this.applyDone(post, isStream, alongside));
   }
 
-  private async applyDone(post: WorkerPost, isStream: boolean): Promise<PostOutcome> {
-    return this.applyDoneBody(post, parseObject(post.body), isStream);
+  private async applyDone(post: WorkerPost, isStream: boolean, alongside?: () => void): Promise<PostOutcome> {
+    return this.applyDoneBody(post, parseObject(post.body), isStream, alongside);
   }
 
   /** The cap of a job-done (`result`) or job-stream post (spec §2.6): past it the job fails, then the 413. */
@@ -117,6 +121,7 @@ export class WorkerPosts {
     post: WorkerPost,
     body: Record<string, Json> | undefined,
     isStream: boolean,
+    alongside?: () => void,
   ): Promise<PostOutcome> {
     if (!body) {
       await this.failForPost(post, 'worker posted an invalid result');
@@ -127,10 +132,13 @@ export class WorkerPosts {
       // PublishingStore wakes the job-take and job-stop polls the worker holds, here or on another server,
       // so they answer at once (spec §6.2).
     }
-    if (body['status'] === 'IN_PROGRESS') {
-      return this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output']);
-    }
-    return this.finish(post, classifyFinal(body, isStream));
+    // Issued after a stopPod's drain was recorded, so a claim made alongside sees the worker draining.
+    const applying =
+      body['status'] === 'IN_PROGRESS'
+        ? this.ctx.store.progress(post.endpointId, post.workerId, post.jobId, body['output'])
+        : this.finish(post, classifyFinal(body, isStream));
+    alongside?.();
+    return applying;
   }
 
   /** `POST job-stream`: appends one item verbatim. */

@@ -1,6 +1,6 @@
 // Test double of the Sluice worker API (spec §6) on node:http: records every request, holds job-take,
 // job-take-batch and job-stop like the real server, and answers posts with 200 {} (job-done-batch with a 200
-// entry per result).
+// entry per result); a job-done or job-done-batch with `next=N` also gets up to N queued jobs in `next`.
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,8 @@ export interface RecordedRequest {
   json?: unknown;
   /** `performance.now()` when the request arrived. */
   at: number;
+  /** Ids of the jobs its answer handed out (job-take, job-take-batch, or `next` of a result post). */
+  handedOut?: string[];
 }
 
 export interface FakeJob {
@@ -164,11 +166,14 @@ export class FakeWorkerApi {
         return this.hold(res, this.stopWaiters, () =>
           this.stops.length > 0 ? { jobsToStop: this.stops.splice(0) } : undefined,
         );
-      case 'job-done':
-        return send(res, this.doneStatuses.shift() ?? 200, '{}');
+      case 'job-done': {
+        const status = this.doneStatuses.shift() ?? 200;
+        return send(res, status, status === 200 ? this.withNext(request, {}) : '{}');
+      }
       case 'job-done-batch': {
         const items = Array.isArray(request.json) ? (request.json as Array<{ id?: unknown }>) : [];
-        return send(res, 200, JSON.stringify({ results: items.map((item) => ({ id: item.id, status: 200 })) }));
+        const results = items.map((item) => ({ id: item.id, status: 200 }));
+        return send(res, 200, this.withNext(request, { results }));
       }
       case 'job-stream':
         return send(res, this.streamStatuses.shift() ?? 200, '{}');
@@ -181,9 +186,19 @@ export class FakeWorkerApi {
 
   private takeJobs(request: RecordedRequest): unknown {
     if (this.jobs.length === 0) return undefined;
-    if (request.route === 'job-take') return this.jobs.shift();
-    const size = Number(request.query.get('batch_size') ?? '1');
-    return this.jobs.splice(0, size);
+    const size = request.route === 'job-take' ? 1 : Number(request.query.get('batch_size') ?? '1');
+    const jobs = this.jobs.splice(0, size);
+    request.handedOut = jobs.map((job) => job.id);
+    return request.route === 'job-take' ? jobs[0] : jobs;
+  }
+
+  /** The answer with up to `next` queued jobs added, when the post asked for them. */
+  private withNext(request: RecordedRequest, answer: Record<string, unknown>): string {
+    const asked = request.query.get('next');
+    if (asked === null) return JSON.stringify(answer);
+    const jobs = this.jobs.splice(0, Number(asked));
+    request.handedOut = jobs.map((job) => job.id);
+    return JSON.stringify({ ...answer, next: jobs });
   }
 
   /** Answers with `ready()` as soon as it yields something, else 204 after `holdMs`. */

@@ -1,13 +1,15 @@
 // `POST job-done-batch/{workerId}` (sluice extension, docs/api.md): several final results in one request, each
 // applied exactly as its own `job-done` would be. Per-request costs (a round trip, a wake-up of the server
 // and of the worker) dominate a no-op job, so a worker running many jobs at once sends one request per batch.
-// Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it.
+// Launched workers learn the URL from SLUICE_WEBHOOK_POST_OUTPUT_BATCH; runpod-python never uses it. With
+// `next=N` (next-jobs.ts) the answer also carries the worker's next jobs.
 import type { FastifyInstance } from 'fastify';
 import { DEFAULTS, SluiceError, isPlainObject, isSluiceError, errorText } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute } from '../../http/define-route.js';
 import { parseJsonBody } from '../../http/raw-body.js';
 import type { PostOutcome } from '../../store/job-store.js';
+import { nextCount, withNextJobs } from './next-jobs.js';
 import { gpuLabel } from './worker-query.js';
 
 export interface BatchItem {
@@ -47,6 +49,10 @@ export function parseBatch(body: unknown): BatchItem[] {
   });
 }
 
+function hasStopPod(item: BatchItem): boolean {
+  return isPlainObject(item.result) && item.result['stopPod'] === true;
+}
+
 function itemAnswer(id: string, settled: PromiseSettledResult<PostOutcome>): BatchItemAnswer {
   if (settled.status === 'fulfilled') {
     return settled.value.kind === 'not-found'
@@ -66,21 +72,29 @@ export function registerJobDoneBatchRoute(app: FastifyInstance, services: AppSer
     methods: ['POST'],
     kind: 'worker',
     bodyCap: (ctx) => services.posts.batchCap(ctx.endpoint),
-    handler: async (ctx, request) => {
+    handler: async (ctx, request, reply) => {
       const workerId = ctx.params['workerId'] ?? '';
+      const next = nextCount(ctx);
       const items = parseBatch(parseJsonBody(request.body));
       await services.presence.seen(ctx.endpointId, workerId, gpuLabel(ctx));
-      // Applied together, so the store commits them in one group (in order, one savepoint each).
-      const settled = await Promise.allSettled(
-        items.map((item) =>
-          services.posts.doneParsed(
-            { endpointId: ctx.endpointId, endpoint: ctx.endpoint, workerId, jobId: item.id, body: undefined },
-            item.result,
-            item.isStream,
+      const done = await withNextJobs(services, ctx, reply, next, async (alongside) => {
+        // Applied together, so the store commits them in one group (in order, one savepoint each).
+        const applying = Promise.allSettled(
+          items.map((item) =>
+            services.posts.doneParsed(
+              { endpointId: ctx.endpointId, endpoint: ctx.endpoint, workerId, jobId: item.id, body: undefined },
+              item.result,
+              item.isStream,
+            ),
           ),
-        ),
-      );
-      return { results: items.map((item, i) => itemAnswer(item.id, settled[i] as PromiseSettledResult<PostOutcome>)) };
+        );
+        // Next jobs join that group, after the results, unless a stopPod is still being recorded: a claim made
+        // before it would lease jobs to a worker about to drain. Then they are claimed once the batch is applied.
+        if (!items.some(hasStopPod)) alongside();
+        const settled = await applying;
+        return items.map((item, i) => itemAnswer(item.id, settled[i] as PromiseSettledResult<PostOutcome>));
+      });
+      return done.next ? { results: done.value, next: done.next } : { results: done.value };
     },
   });
 }

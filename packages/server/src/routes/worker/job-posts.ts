@@ -1,11 +1,13 @@
 // `POST job-done/{workerId}/{jobId}` and `POST job-stream/{workerId}/{jobId}` (spec §6.4, §6.5). Posts for
-// terminal jobs or jobs leased elsewhere answer 200 and change nothing; unknown jobs answer 404.
+// terminal jobs or jobs leased elsewhere answer 200 and change nothing; unknown jobs answer 404. A job-done with
+// `next=N` (sluice extension, next-jobs.ts) also answers the worker's next jobs.
 import type { FastifyInstance } from 'fastify';
 import { SluiceError, parseIntegerParam } from '@sluice/protocol';
 import type { AppServices } from '../../http/app-services.js';
 import { defineRoute, type RouteContext } from '../../http/define-route.js';
 import type { PostOutcome } from '../../store/job-store.js';
 import type { WorkerPost } from '../../jobs/worker-posts.js';
+import { nextCount, withNextJobs } from './next-jobs.js';
 import { gpuLabel, queryValue } from './worker-query.js';
 
 /** `stream_seq` (a Sluice extension, sent by @sluice/worker): the worker's 1-based number of the post. */
@@ -33,10 +35,14 @@ export function registerJobPostRoutes(app: FastifyInstance, services: AppService
     methods: ['POST'],
     kind: 'worker',
     bodyCap: (ctx) => services.posts.bodyCap('result', post(ctx, undefined)),
-    handler: async (ctx, request) => {
+    handler: async (ctx, request, reply) => {
+      const next = nextCount(ctx);
       await services.presence.seen(ctx.endpointId, ctx.params['workerId'] ?? '', gpuLabel(ctx));
       const isStream = queryValue(ctx, 'isStream') === 'true';
-      return answer(await services.posts.done(post(ctx, request.body), isStream));
+      const done = await withNextJobs(services, ctx, reply, next, async (alongside) =>
+        answer(await services.posts.done(post(ctx, request.body), isStream, alongside)),
+      );
+      return done.next ? { next: done.next } : done.value;
     },
   });
 

@@ -57,6 +57,7 @@ export interface AppOptions {
   /** A job entered the queue (the fleet's cold start). */
   onQueued?: (job: JobRecord) => void;
   onPostIgnored?: JobContext['onPostIgnored'];
+  onDispatched?: JobContext['onDispatched'];
   /** Shared with the server's timer loops, so one outage is logged once; made here when absent. */
   outages?: OutageLog;
   /** Job history (the admin jobs routes); absent: those list nothing. */
@@ -138,6 +139,7 @@ export function createApp(options: AppOptions): SluiceApp {
     onTerminal: options.onTerminal,
     onQueued: options.onQueued,
     onPostIgnored: options.onPostIgnored,
+    onDispatched: options.onDispatched,
     ...(history ? { history } : {}),
     onTransition: (change) => {
       history?.record(change);

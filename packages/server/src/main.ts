@@ -83,6 +83,8 @@ export async function startServer({
   };
   const onQueued = (job: JobRecord) => fleet.noteQueued(job);
   const onPostIgnored = (endpointId: string, reason: string) => metrics?.workerPostIgnored(endpointId, reason);
+  const onDispatched = (endpointId: string, via: string, count: number) =>
+    metrics?.jobsDispatched(endpointId, via, count);
   const sluice = createApp({
     store,
     history,
@@ -93,6 +95,7 @@ export async function startServer({
     onTerminal,
     onQueued,
     onPostIgnored,
+    onDispatched,
     fleet,
     outages,
   });

@@ -35,7 +35,9 @@ export class Dispatcher {
     const held = workerKey(endpointId, workerId);
     this.takesHeld.set(held, (this.takesHeld.get(held) ?? 0) + 1);
     try {
-      return await this.holdForJobs(endpointId, workerId, max, holdMs, signal);
+      const jobs = await this.holdForJobs(endpointId, workerId, max, holdMs, signal);
+      if (jobs.length > 0) this.ctx.onDispatched?.(endpointId, 'take', jobs.length);
+      return jobs;
     } finally {
       const left = (this.takesHeld.get(held) ?? 1) - 1;
       if (left > 0) this.takesHeld.set(held, left);
@@ -53,7 +55,11 @@ export class Dispatcher {
   takeAlongside(endpointId: string, workerId: string, max: number): Promise<JobRecord[]> {
     const count = Math.min(max, DEFAULTS.maxBatchSize);
     if (count <= 0 || this.takesHeld.has(workerKey(endpointId, workerId))) return Promise.resolve([]);
-    return this.ctx.store.claim(endpointId, workerId, count, this.ctx.now());
+    const claimed = this.ctx.store.claim(endpointId, workerId, count, this.ctx.now());
+    return claimed.then((jobs) => {
+      if (jobs.length > 0) this.ctx.onDispatched?.(endpointId, 'next', jobs.length);
+      return jobs;
+    });
   }
 
   private async holdForJobs(

@@ -25,6 +25,8 @@ export interface JobContext {
   outages?: OutageLog;
   /** Called when a worker post for a known job changed nothing (metrics). */
   onPostIgnored?(endpointId: string, reason: 'terminal' | 'not-leased'): void;
+  /** Called when jobs were leased to a worker: by a job-take, or with a result answer (`next`) (metrics). */
+  onDispatched?(endpointId: string, via: 'take' | 'next', count: number): void;
   /** Job history, when the server keeps it: PublishingStore records every transition into it. */
   history?: HistoryRecorder;
   /** Worker log lines, when the server keeps them. */

@@ -26,6 +26,7 @@ export class SluiceMetrics {
   private readonly httpRequests: Counter<'route' | 'code'>;
   private readonly webhookDeliveries: Counter<'result'>;
   private readonly postsIgnored: Counter<'endpoint' | 'reason'>;
+  private readonly dispatched: Counter<'endpoint' | 'via'>;
   private readonly delay: Histogram<'endpoint'>;
   private readonly execution: Histogram<'endpoint'>;
   private readonly queueDepth: Gauge<'endpoint'>;
@@ -61,6 +62,11 @@ export class SluiceMetrics {
       'sluice_worker_posts_ignored_total',
       'Worker posts answered 200 that changed nothing: the job was terminal, or leased to another worker.',
       ['endpoint', 'reason'],
+    );
+    this.dispatched = counter(
+      'sluice_jobs_dispatched_total',
+      'Jobs leased to workers, by how: take (job-take, job-take-batch) or next (with a result answer, ?next=N).',
+      ['endpoint', 'via'],
     );
     this.delay = histogram(
       'sluice_job_delay_seconds',
@@ -104,6 +110,10 @@ export class SluiceMetrics {
 
   workerPostIgnored(endpointId: string, reason: string): void {
     this.postsIgnored.inc({ endpoint: endpointId, reason });
+  }
+
+  jobsDispatched(endpointId: string, via: string, count: number): void {
+    this.dispatched.inc({ endpoint: endpointId, via }, count);
   }
 
   httpResponse(route: string, code: number): void {

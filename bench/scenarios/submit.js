@@ -10,7 +10,8 @@ import { benchEndpoint, startSluice } from '../lib/sluice-server.js';
 
 export const title = 'submit throughput: POST /run';
 
-const TARGET_RATIO = 0.6;
+/** Performance round two's targets (the first round asked 0.6× of both). */
+const TARGET_RATIO = { sqlite: 0.45, redis: 0.35 };
 
 export async function run(ctx) {
   const rows = [];
@@ -23,7 +24,7 @@ export async function run(ctx) {
       if (store !== 'redis' || !err.startFailed) throw err;
       const reason = `redis store not available: ${startFailure(err.cause)}`;
       ctx.log(`skipped /run on redis (${reason})`);
-      rows.push(skipped('submit', '/run req/s, redis', reason, `≥ ${TARGET_RATIO * 100} % of ceiling`));
+      rows.push(skipped('submit', '/run req/s, redis', reason, `≥ ${TARGET_RATIO.redis}× ceiling`));
       data.redis = { skipped: reason };
       continue;
     }
@@ -90,8 +91,8 @@ function toRows(ctx, store, r) {
       unit: 'req/s',
       baseline: ceiling?.rps,
       baselineOf: 'bare node:http',
-      target: `≥ ${TARGET_RATIO}× ceiling`,
-      met: ratio === undefined ? undefined : ratio >= TARGET_RATIO,
+      target: `≥ ${TARGET_RATIO[store]}× ceiling`,
+      met: ratio === undefined ? undefined : ratio >= TARGET_RATIO[store],
     }),
     row({
       scenario: 'submit',

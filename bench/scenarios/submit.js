@@ -31,15 +31,42 @@ export async function run(ctx) {
     data[store] = result;
     rows.push(...toRows(ctx, store, result));
   }
+  // The same store with version 4 job ids (`server.jobIds: uuid4`), against the default version 7 of this run.
+  if (data.sqlite) {
+    const v4 = await measure(ctx, 'sqlite', { jobIds: 'uuid4' });
+    data.sqliteUuid4 = v4;
+    rows.push(...idRows(data.sqlite, v4));
+  }
   return { rows, data };
 }
 
-async function measure(ctx, store) {
+function idRows(v7, v4) {
+  return [
+    row({
+      scenario: 'submit',
+      metric: '/run req/s, sqlite, version 4 job ids',
+      value: v4.rps,
+      unit: 'req/s',
+      baseline: v7.rps,
+      baselineOf: 'version 7 ids, this run',
+    }),
+    row({
+      scenario: 'submit',
+      metric: 'server CPU per /run, sqlite, version 4 job ids',
+      value: v4.serverCpuUs,
+      unit: 'µs',
+      baseline: v7.serverCpuUs,
+      baselineOf: 'version 7 ids, this run',
+    }),
+  ];
+}
+
+async function measure(ctx, store, server = {}) {
   const { connections, seconds, warmupSeconds } = ctx.settings.submit;
   const endpoints = { bench: benchEndpoint() };
   let sluice;
   try {
-    sluice = await startSluice({ endpoints, store, profileDir: ctx.profileDir?.(`submit-${store}`) });
+    sluice = await startSluice({ endpoints, store, server, profileDir: ctx.profileDir?.(`submit-${store}`) });
   } catch (cause) {
     throw Object.assign(new Error('start failed'), { startFailed: true, cause });
   }
@@ -57,7 +84,13 @@ async function measure(ctx, store) {
     // that the CPU profile gets written.
     if (ctx.profileDir) await sluice.stop();
     else await sluice.kill();
-    const restarted = await startSluice({ endpoints, store, dir: sluice.dir, redisPrefix: sluice.store.prefix });
+    const restarted = await startSluice({
+      endpoints,
+      store,
+      server,
+      dir: sluice.dir,
+      redisPrefix: sluice.store.prefix,
+    });
     const afterRestart = (await restarted.health('bench')).jobs.inQueue - before;
     await restarted.stop();
     const profile = ctx.profileDir ? ctx.summarizeProfile(`submit-${store}`) : undefined;

@@ -129,7 +129,10 @@ describe('logs', () => {
     const job = await eventually(
       async () => {
         const read = (await http('GET', `${base}/jobs/${done.id}/logs`)).json as { lines: LogLine[] };
-        return read.lines.length >= 3 ? read.lines : undefined;
+        // The lines come over two pipes (stdout, stderr) and the SDK's own lines too: wait for the three asked.
+        const messages = new Set(read.lines.map((l) => l.message));
+        const all = ['python-style line', 'sdk line {"step":1}', 'console line 7'].every((m) => messages.has(m));
+        return all ? read.lines : undefined;
       },
       10_000,
       'job lines',

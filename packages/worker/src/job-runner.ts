@@ -22,6 +22,8 @@ export interface JobRunnerDeps<TInput> {
   returnAggregateStream: boolean;
   /** Config-level refresh: every result carries `stopPod`. */
   refreshWorker: boolean;
+  /** The handler is done (its result, if any, is about to be posted); console output is no longer its own. */
+  handled?: () => void;
 }
 
 export type JobOutcome =
@@ -137,6 +139,7 @@ export async function runJob<TInput>(
 ): Promise<JobOutcome> {
   deps.log.info('started', job.id);
   const settled = await settle(job, signal, deps);
+  deps.handled?.();
   if (!settled || signal.aborted) {
     deps.log.info('stopped: no result posted', job.id);
     return { kind: 'aborted' };

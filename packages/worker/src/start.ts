@@ -111,6 +111,9 @@ async function serve<TInput>(
           nextJobs,
         });
 
+  // Jobs whose handler runs now. A job stays in flight while its result is posted, and with next jobs the job that
+  // answer carries starts meanwhile: console output belongs to the handler running, not to the job posting.
+  const handling = new Set<string>();
   const runOne = (job: WorkerJob, signal: AbortSignal) => {
     const reporter = new JobReporter(job.id, {
       http,
@@ -122,7 +125,10 @@ async function serve<TInput>(
       batcher,
       nextJobs,
     });
+    handling.add(job.id);
+    // runJob calls it once the handler is done, whatever its outcome (it never rejects).
     return runJob(job as HandlerJob<TInput>, signal, {
+      handled: () => handling.delete(job.id),
       handler: options.handler,
       reporter,
       log,
@@ -163,7 +169,7 @@ async function serve<TInput>(
 
   const detachStopTriggers = attachStopTriggers(loop, options, timings.sameStopWindowMs);
   const releaseConsole = tieConsoleToJobs
-    ? captureConsole(() => (inFlight.size === 1 ? inFlight.ids()[0] : undefined))
+    ? captureConsole(() => (handling.size === 1 ? handling.values().next().value : undefined))
     : undefined;
   log.info(`worker ${workerId} started`);
   pinger?.start();

@@ -10,7 +10,9 @@ const WORKER = { command: 'node', args: ['test/e2e/fixtures/behaviour-worker.mjs
 
 describe('server killed with kill -9 while /run submissions are in flight', () => {
   it('keeps every job whose /run answered 200, and completes them after a restart', async () => {
-    const config = { server: { workerPollHoldMs: 2000 }, endpoints: { work: { workersMin: 0, worker: WORKER } } };
+    // Eight jobs at a time per worker: the 1,500 jobs are drained in seconds, which keeps the suite's time down.
+    const worker = { ...WORKER, env: { CONCURRENCY: '8' } };
+    const config = { server: { workerPollHoldMs: 2000 }, endpoints: { work: { workersMin: 0, worker } } };
     const first = await startServerProcess({ config });
     const accepted: string[] = [];
     let stop = false;

@@ -167,7 +167,8 @@ describeWithChromium('web console in Chromium', (chromiumPath) => {
     await link.waitFor();
     await shoot(page, 'endpoint-failed-filter');
     await link.click();
-    await page.getByText('FAILED', { exact: true }).waitFor();
+    // Scoped to the job page's status: right after the click the list page (its filter and badges) may still show.
+    await page.getByRole('region', { name: 'Status' }).getByText('FAILED', { exact: true }).waitFor();
     await expect.poll(() => page.getByTestId('job-error').textContent()).toContain('boom from the console test');
     await page.getByText('Traceback').waitFor();
     // The worker logs `handler failed: …` with the job's id; the server keeps it among the job's lines.

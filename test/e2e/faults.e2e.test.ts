@@ -127,6 +127,9 @@ describe('SIGTERM of the server', () => {
     const started = Date.now();
     const heldSync = http('GET', `${server.baseUrl}/v2/idle/status-sync/${id}?wait=60000`);
     const heldStream = http('GET', `${server.baseUrl}/v2/idle/stream/${id}?wait=60000`);
+    // An SSE stream of the same job: it ends at shutdown, on a connection the client would keep alive.
+    const sse = await fetch(`${server.baseUrl}/v2/idle/stream/${id}`, { headers: { accept: 'text/event-stream' } });
+    const sseText = sse.text();
     const heldTake = http('GET', `${server.baseUrl}/v2/empty/job-take/w-held?job_in_progress=0`);
     // The take, sent last, registers its worker when it starts holding: then all three are held.
     await eventually(async () => {
@@ -140,6 +143,7 @@ describe('SIGTERM of the server', () => {
     expect([204, 429]).toContain(take.status);
     expect(sync.json).toEqual({ id, status: 'IN_QUEUE' });
     expect(stream.json).toEqual({ id, status: 'IN_QUEUE', stream: [] });
+    expect(await sseText).toContain('event: status');
     const again = await startServerProcess({ config, dir: server.dir });
     try {
       expect((await http('GET', `${again.baseUrl}/v2/idle/status/${id}`)).json.status).toBe('IN_QUEUE');

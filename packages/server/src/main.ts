@@ -39,6 +39,23 @@ export interface StartOptions {
   reloadConfig?: () => Config;
 }
 
+/** How often a closing server looks again for keep-alive connections that became idle. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Closes the app, answering what is in flight. Node closes the keep-alive connections idle when the close begins;
+ * a held request answered after that (its last store read awaits a group commit or a Redis round trip, an SSE
+ * stream ends) leaves its connection idle but open until keepAliveTimeout (72 s), and the close would wait for it.
+ */
+async function closeApp(app: SluiceApp['app']): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+  }
+}
+
 function originFor(config: Config, port: number): string {
   if (config.server.publicUrl) return config.server.publicUrl.replace(/\/+$/, '');
   const host = config.server.host;
@@ -141,7 +158,7 @@ export async function startServer({
       sluice.beginShutdown();
       await fleet.stop();
       sluice.endHolds();
-      await sluice.app.close();
+      await closeApp(sluice.app);
       await reaper.stop();
       await webhooks.stop();
       await sluice.context.logs?.flush();

@@ -191,7 +191,7 @@ export class SqliteJobStore implements SluiceStore {
   }
 
   readStream(endpointId: string, id: string, max: number): Promise<StreamRead | undefined> {
-    return this.tx.write(() => readStreamItems(this.st, endpointId, id, max));
+    return this.tx.writeGrouped(() => readStreamItems(this.st, endpointId, id, max));
   }
 
   unreadStream(endpointId: string, id: string, firstSeq: number, items: Json[]): Promise<boolean> {

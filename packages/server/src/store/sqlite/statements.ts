@@ -55,6 +55,8 @@ export const SQL = {
   insertStreamItem: `INSERT INTO stream_items (job_pk, seq, item) VALUES (?, ?, ?)`,
   streamAfter: `SELECT seq, item FROM stream_items WHERE job_pk = ? AND seq > ? ORDER BY seq LIMIT ?`,
   deleteStreamThrough: `DELETE FROM stream_items WHERE job_pk = ? AND seq <= ?`,
+  // A read moves only the cursor: naming one column leaves the job's indexes and counting triggers untouched.
+  moveStreamCursor: `UPDATE jobs SET stream_cursor = ? WHERE pk = ?`,
   deleteStream: `DELETE FROM stream_items WHERE job_pk = ?`,
   streamState: `SELECT unread_bytes, post_lease, post_seq FROM stream_state WHERE job_pk = ?`,
   putStreamState: `INSERT INTO stream_state (job_pk, unread_bytes, post_lease, post_seq) VALUES (?, ?, ?, ?)
@@ -149,6 +151,7 @@ export function prepareStatements(db: Database.Database) {
     insertStreamItem: p<[pk: number, seq: number, item: string]>(SQL.insertStreamItem),
     streamAfter: p<[pk: number, after: number, limit: number], { seq: number; item: string }>(SQL.streamAfter),
     deleteStreamThrough: p<[pk: number, seq: number]>(SQL.deleteStreamThrough),
+    moveStreamCursor: p<[seq: number, pk: number]>(SQL.moveStreamCursor),
     deleteStream: p<[pk: number]>(SQL.deleteStream),
     streamState: p<[pk: number], StreamStateRow>(SQL.streamState),
     putStreamState: p<[pk: number, unreadBytes: number, postLease: number | null, postSeq: number]>(SQL.putStreamState),

@@ -115,7 +115,7 @@ export function readStreamItems(st: Statements, endpointId: string, id: string, 
       row.pk,
     );
     row.stream_cursor = last.seq;
-    saveJob(st, row);
+    st.moveStreamCursor.run(last.seq, row.pk);
   }
   return { job: rowToJob(row), items: taken.map(({ item }) => JSON.parse(item) as Json), firstSeq };
 }

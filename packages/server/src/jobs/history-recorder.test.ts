@@ -1,6 +1,6 @@
 // HistoryRecorder: every transition of one event-loop turn reaches the history store as one write, in order, and a
 // read through the recorder sees every transition recorded before it (a job is listed once /run has answered).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { queuedJobRecord, type JobRecord } from '../store/job-record.js';
 import type { JobHistory } from '../store/job-history.js';
@@ -61,6 +61,25 @@ describe('HistoryRecorder', () => {
     const record = await rec.get(EP, 'a');
     expect(record).toMatchObject({ streamItems: 2, expiresAt: NOW + 5 + 60_000 });
     expect(record?.timeline.map((e) => e.kind)).toEqual(['created', 'claimed', 'finished']);
+  });
+
+  it('writes the stream count of a running job after a delay, or with a read, not each turn', async () => {
+    const spied = spiedHistory();
+    history = spied.history;
+    const rec = new HistoryRecorder(
+      { endpoint: () => ({ historyRetention: 60_000 }), now: () => NOW, log: pino({ level: 'silent' }) } as never,
+      history,
+      30,
+    );
+    const running = { ...job('a'), status: 'IN_PROGRESS' as const, workerId: 'w1', startedAt: NOW };
+    rec.record({ job: running, from: 'IN_PROGRESS', streamed: true });
+    rec.record({ job: running, from: 'IN_PROGRESS', streamed: true });
+    await turn();
+    expect(spied.batches).toEqual([]);
+    await vi.waitFor(() => expect(spied.batches).toEqual([['a:stream+2']]));
+    rec.record({ job: running, from: 'IN_PROGRESS', streamed: true });
+    await rec.get(EP, 'a');
+    expect(spied.batches).toEqual([['a:stream+2'], ['a:stream+1']]);
   });
 
   it('lists a job recorded in this very turn: the read writes what is queued first', async () => {

@@ -1,11 +1,12 @@
 // The heartbeat's own thread (spec §6.7): the JavaScript a node:worker_threads Worker runs so pings go on
 // while a handler blocks the main event loop. It is a self-contained CommonJS string rather than a module
 // file because tests run the TypeScript sources, and Node 20 cannot load .ts in a Worker.
+import { HEADER_BYTES, readSharedText } from './shared-text.js';
 
 /** `workerData` of the ping thread. */
 export interface PingThreadData {
-  /** The ping URL for the jobs in flight at start; undefined sends nothing until a `url` message. */
-  url: string | undefined;
+  /** The ping URL for the jobs in flight, kept current by the main thread (shared-text.ts); no text: no ping. */
+  url: SharedArrayBuffer;
   /** Sent raw as `Authorization`, as createHttpClient does (spec §1.2); none when undefined. */
   apiKey: string | undefined;
   intervalMs: number;
@@ -15,8 +16,8 @@ export interface PingThreadData {
 
 /** Main thread → ping thread. */
 export type ToPingThread =
-  /** The URL to ping from now on: the set of jobs in flight changed. */
-  | { type: 'url'; url: string | undefined }
+  /** The URL outgrew its shared buffer: read it from this one from now on. */
+  | { type: 'url'; url: SharedArrayBuffer }
   /** Stop pinging, drop the ping under way and close the sockets. */
   | { type: 'stop' };
 
@@ -29,7 +30,8 @@ export interface FromPingThread {
 
 /**
  * Mirrors the main thread's HTTP client (http.ts) for one GET: keep-alive agent, one retry when a reused
- * socket turns out stale, the raw token, no body. No backticks or `${` in here: this is a template literal.
+ * socket turns out stale, the raw token, no body. This is a template literal: no backticks in here, and `${`
+ * only to embed the shared-text reader.
  */
 export const PING_THREAD_SOURCE = `
 'use strict';
@@ -43,8 +45,10 @@ const headers = apiKey ? { Authorization: apiKey } : {};
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const agents = new Map();
 
-// Replaced by the main thread whenever a job starts or ends.
-let url = workerData.url;
+// Rewritten by the main thread whenever a job starts or ends; replaced when the URL outgrows it.
+let urlBuffer = workerData.url;
+const HEADER_BYTES = ${HEADER_BYTES};
+${readSharedText.toString()}
 // The ping under way, if any: the next tick skips rather than sending a second one.
 let pending;
 let stopped = false;
@@ -71,8 +75,8 @@ function open(target) {
   return client.request(target, { method: 'GET', headers, agent });
 }
 
-// Sends one ping to the current URL; it is the pending one until it settles.
-function ping() {
+// Sends one ping to the given URL; it is the pending one until it settles.
+function ping(url) {
   let target;
   let current;
   let settled = false;
@@ -124,8 +128,9 @@ function ping() {
 }
 
 function tick() {
-  if (pending || stopped || url === undefined) return;
-  ping();
+  if (pending || stopped) return;
+  const url = readSharedText(urlBuffer);
+  if (url !== undefined) ping(url);
 }
 
 // Not unref'd: this timer is what keeps the thread alive; the main thread unrefs the Worker itself.
@@ -134,7 +139,7 @@ const interval = setInterval(tick, intervalMs);
 
 parentPort.on('message', (message) => {
   if (message.type === 'url') {
-    url = message.url;
+    urlBuffer = message.url;
   } else if (message.type === 'stop') {
     stopped = true;
     clearInterval(interval);

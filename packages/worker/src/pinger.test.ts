@@ -189,6 +189,17 @@ describe('Pinger', () => {
     expect(new Set(received.map((r) => r.socket)).size).toBe(1);
   });
 
+  it('follows a job list whose URL outgrows the memory it shares with the thread', async () => {
+    server = createServer();
+    const { base, received } = await startServer(server, (res) => res.end('{}'));
+    startPinger(base);
+    await waitUntil(() => received.length > 0);
+    // 100 ids of 40 characters: a URL of about 5 KB, past the shared buffer's first 2 KB.
+    const ids = Array.from({ length: 100 }, (_, i) => `job-${String(i).padStart(36, '0')}`);
+    for (const id of ids) inFlight.add(id);
+    await waitUntil(() => received.some((r) => r.url.includes(`job_id=${ids.join('%2C')}&`)));
+  });
+
   it('logs a non-200 answer at debug level', async () => {
     server = createServer();
     const { base } = await startServer(server, (res) => res.writeHead(503).end('{}'));

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { InFlightJobs } from './in-flight.js';
 import { describeError, type WorkerLogger } from './logger.js';
 import { PING_THREAD_SOURCE, type FromPingThread, type PingThreadData, type ToPingThread } from './ping-thread.js';
+import { SharedText } from './shared-text.js';
 import type { WorkerUrls } from './urls.js';
 import { RUNPOD_VERSION } from './version.js';
 
@@ -20,7 +21,8 @@ export interface PingerDeps {
 /**
  * Pings at once (once the thread is up), then every `intervalMs`. A ping still pending when the next is
  * due is not doubled up; each gives up after two intervals (at least 1 s), as runpod-python's does. The
- * main thread only tells the thread the new URL whenever a job starts or ends, and relays its log lines.
+ * main thread only rewrites the URL in memory it shares with the thread whenever a job starts or ends (no
+ * message), and relays the thread's log lines.
  * The Worker is unref'd: pings alone never keep the process alive. One start, one stop.
  */
 /** A ping thread that died (it should not) is started again after this long: silence would cost the jobs. */
@@ -28,6 +30,7 @@ const RESTART_DELAY_MS = 1000;
 
 export class Pinger {
   private thread: Worker | undefined;
+  private readonly url = new SharedText();
   private unsubscribe: (() => void) | undefined;
   private restart: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -36,7 +39,8 @@ export class Pinger {
 
   start(): void {
     if (this.thread || this.stopped) return;
-    this.unsubscribe = this.deps.inFlight.onChange(() => this.post({ type: 'url', url: this.currentUrl() }));
+    this.unsubscribe = this.deps.inFlight.onChange(() => this.publishUrl());
+    this.publishUrl();
     this.spawn();
   }
 
@@ -53,7 +57,7 @@ export class Pinger {
   private spawn(): void {
     const { apiKey, log, intervalMs } = this.deps;
     const workerData: PingThreadData = {
-      url: this.currentUrl(),
+      url: this.url.buffer,
       apiKey,
       intervalMs,
       timeoutMs: Math.max(2 * intervalMs, 1000),
@@ -79,8 +83,9 @@ export class Pinger {
     this.thread = thread;
   }
 
-  private currentUrl(): string | undefined {
-    return this.deps.urls.ping(this.deps.inFlight.ids(), RUNPOD_VERSION);
+  private publishUrl(): void {
+    const url = this.deps.urls.ping(this.deps.inFlight.ids(), RUNPOD_VERSION);
+    if (this.url.write(url)) this.post({ type: 'url', url: this.url.buffer });
   }
 
   private post(message: ToPingThread): void {

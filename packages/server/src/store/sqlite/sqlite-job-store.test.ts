@@ -12,7 +12,8 @@ import { describeSluiceStoreConformance } from '../testing/conformance.js';
 import { EP, OTHER_EP, T0, W1, drainQueue, enqueueMany, newJob } from '../testing/conformance-support.js';
 import type { WorkerRegistry } from '../worker-registry.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { SQL } from './statements.js';
+import { prepareLeaseStatements } from './lease-evidence.js';
+import { SQL, prepareStatements } from './statements.js';
 import { openSqliteJobStore, type SqliteJobStore } from './sqlite-job-store.js';
 
 function tempDir(): string {
@@ -142,6 +143,37 @@ describe('SqliteJobStore on disk', () => {
         const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[];
         expect(plan.map((row) => row.detail).join(' | '), sql).not.toMatch(/\bSCAN (?!\(subquery)/);
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps no index that none of its statements uses (each costs a B-tree write per insert)', () => {
+    const path = dbPath();
+    open(path);
+    const db = new Database(path, { readonly: true });
+    try {
+      const statements = [...Object.values(prepareStatements(db)), ...Object.values(prepareLeaseStatements(db))];
+      const used = new Set<string>();
+      for (const { source } of statements) {
+        const named = [...new Set([...source.matchAll(/@(\w+)/g)].map((m) => m[1] as string))];
+        const explain = db.prepare(`EXPLAIN QUERY PLAN ${source}`);
+        const plan = (
+          named.length > 0
+            ? explain.all(Object.fromEntries(named.map((name) => [name, 1])))
+            : explain.all(...Array.from({ length: (source.match(/\?/g) ?? []).length }, () => 1))
+        ) as { detail: string }[];
+        for (const { detail } of plan) {
+          const index = /USING (?:COVERING )?INDEX (\w+)/.exec(detail)?.[1];
+          if (index !== undefined) used.add(index);
+        }
+      }
+      const declared = db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%'`)
+        .pluck()
+        .all() as string[];
+      expect(declared.length).toBeGreaterThan(5);
+      expect(declared.filter((name) => !used.has(name))).toEqual([]);
     } finally {
       db.close();
     }

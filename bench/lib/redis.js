@@ -18,6 +18,12 @@ export async function redisReachable() {
   }
 }
 
+/**
+ * What every key of a Sluice server configured with `prefix` starts with: the store puts the prefix in a Redis
+ * Cluster hash tag (`{prefix}:…`, `{prefix:endpoint}…`), so the bare prefix matches none of them.
+ */
+export const sluiceKeyPrefix = (prefix) => `{${prefix}`;
+
 /** Deletes every key starting with `prefix` (SCAN, never KEYS); returns how many. */
 export async function deleteKeys(prefix) {
   const redis = connect();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { RUN_BODY } from '../lib/payload.js';
 import { childPids, spawnProcess, totalCpuMs } from '../lib/processes.js';
-import { deleteKeys, redisPid, redisReachable, startFailure } from '../lib/redis.js';
+import { deleteKeys, sluiceKeyPrefix, redisPid, redisReachable, startFailure } from '../lib/redis.js';
 import { row, skipped } from '../lib/report.js';
 import { REDIS_URL, benchEndpoint, startSluice } from '../lib/sluice-server.js';
 import { monoMs, pool, waitFor } from '../lib/stats.js';
@@ -80,7 +80,7 @@ async function sluiceRun(ctx, store, concurrency) {
   } finally {
     await sluice.stop();
     sluice.removeDir();
-    if (store === 'redis') await deleteKeys(sluice.store.prefix);
+    if (store === 'redis') await deleteKeys(sluiceKeyPrefix(sluice.store.prefix));
   }
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { REDIS_URL } from '../lib/sluice-server.js';
-import { deleteKeys, redisReachable } from '../lib/redis.js';
+import { deleteKeys, sluiceKeyPrefix, redisReachable } from '../lib/redis.js';
 import { row, skipped } from '../lib/report.js';
 
 export const title = 'history: one page of FAILED jobs among many (index, not scan)';
@@ -126,7 +126,7 @@ async function redis(size) {
     history,
     close: async () => {
       await history.close();
-      await deleteKeys(`{${prefix}`);
+      await deleteKeys(sluiceKeyPrefix(prefix));
     },
   };
 }

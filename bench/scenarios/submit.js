@@ -4,7 +4,7 @@
 import { hammer } from '../lib/load.js';
 import { RUN_BODY } from '../lib/payload.js';
 import { cpuMs } from '../lib/processes.js';
-import { deleteKeys, startFailure } from '../lib/redis.js';
+import { deleteKeys, sluiceKeyPrefix, startFailure } from '../lib/redis.js';
 import { row, skipped } from '../lib/report.js';
 import { benchEndpoint, startSluice } from '../lib/sluice-server.js';
 
@@ -106,7 +106,7 @@ async function measure(ctx, store, server = {}) {
   } finally {
     await sluice.stop();
     sluice.removeDir();
-    if (store === 'redis') await deleteKeys(sluice.store.prefix);
+    if (store === 'redis') await deleteKeys(sluiceKeyPrefix(sluice.store.prefix));
   }
 }
 

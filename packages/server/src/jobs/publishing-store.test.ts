@@ -96,6 +96,33 @@ describe('publishTransition', () => {
 });
 
 describe('PublishingStore', () => {
+  it("on a store that orders a turn's writes, lets a waiting worker claim a new job in the enqueue's own commit", async () => {
+    const inner = openSqliteJobStore({ path: ':memory:' });
+    const wakeups = new Wakeups();
+    const store = new PublishingStore(inner, { wakeups });
+    const key = queueKey(EP);
+    try {
+      const claimed = wakeups.wait(key, wakeups.seq(key), 5_000).then(() => store.claim(EP, 'w1', 1, 2));
+      const second = wakeups.wait(key, wakeups.seq(key), 5_000);
+      let claimSettled = false;
+      void claimed.then(() => (claimSettled = true));
+      const enqueued = store.enqueue(newJob({ endpointId: EP }));
+      // Scheduled after the enqueue's group commit: a claim issued only once that commit had settled would land
+      // in the next turn's commit and still be pending here.
+      const sameTurn = new Promise((resolve) => setImmediate(resolve));
+      const { job } = await enqueued;
+      await sameTurn;
+      expect(claimSettled).toBe(true);
+      expect(await claimed).toMatchObject([{ id: job.id, status: 'IN_PROGRESS', workerId: 'w1' }]);
+      // One job wakes one worker: the other take still waits.
+      expect(wakeups.waiterCount(key)).toBe(1);
+      wakeups.notifyAll(key);
+      await second;
+    } finally {
+      await inner.close();
+    }
+  });
+
   it('wakes a waiting worker for each job a failed take answer hands back (no re-read)', async () => {
     const inner = openSqliteJobStore({ path: ':memory:' });
     const wakeups = new Wakeups();

@@ -31,10 +31,12 @@ export interface Published extends Transition {
   stopFor?: string;
   /** A stream item was appended. */
   streamed?: boolean;
+  /** A local job-take waiter was already woken for this new job (PublishingStore.enqueue): wake no other. */
+  takeWoken?: boolean;
 }
 
 /** What PublishingStore wraps: the contracts whose steps publish, and the signals it publishes through. */
-export type PublishableStore = JobStore & WorkerRegistry & Pick<SluiceStore, 'signals'>;
+export type PublishableStore = JobStore & WorkerRegistry & Pick<SluiceStore, 'signals' | 'ordersTurnWrites'>;
 
 export interface PublishHooks {
   wakeups: Wakeups;
@@ -63,7 +65,7 @@ export function publishTransition(store: Pick<SluiceStore, 'signals'>, hooks: Pu
   if (enteredQueue) signals.push({ kind: 'queue', endpointId, id: '' });
   if (change.stopFor !== undefined) signals.push({ kind: 'stop', endpointId, id: change.stopFor });
   for (const signal of signals) {
-    wake(hooks.wakeups, signal);
+    if (!(signal.kind === 'queue' && change.takeWoken === true)) wake(hooks.wakeups, signal);
     store.signals?.publish(signal);
   }
   // SSE watchers follow every change, progress included; local only (costs nothing when nobody watches):
@@ -111,8 +113,14 @@ export class PublishingStore implements JobStore, WorkerRegistry {
   }
 
   async enqueue(job: NewJob, options?: EnqueueOptions): Promise<EnqueueResult> {
-    const result = await this.inner.enqueue(job, options);
-    if (result.created) this.publish({ job: result.job, from: undefined });
+    const written = this.inner.enqueue(job, options);
+    // On a store that orders a turn's writes into one commit, a worker woken now claims after this insert in that
+    // same commit, and its take is answered only once both are durable. A replay or a refusal wakes it for
+    // nothing: its claim finds no job and it waits again.
+    const takeWoken = this.inner.ordersTurnWrites === true;
+    if (takeWoken) this.hooks.wakeups.notifyOne(queueKey(job.endpointId));
+    const result = await written;
+    if (result.created) this.publish({ job: result.job, from: undefined, takeWoken });
     return result;
   }
 

@@ -12,6 +12,14 @@ export interface SluiceStore extends JobStore, WorkerRegistry, WebhookOutbox {
   readonly signals?: StoreSignals;
 
   /**
+   * True when the writes issued in one event-loop turn are applied in the order they were issued, in one commit,
+   * and each call settles only after that commit (the SQLite group commit). A claim issued right after an
+   * enqueue then finds the job in the same commit, so PublishingStore wakes a waiting worker as the enqueue is
+   * issued rather than after it commits: one commit and one event-loop turn fewer between `/run` and the worker.
+   */
+  readonly ordersTurnWrites?: boolean;
+
+  /**
    * Proves the store reachable and writable now (`GET /readyz`): one small durable write, plus whatever the
    * backend needs to be able to take more (free disk space). Rejects with ERR_UNAVAILABLE otherwise.
    */

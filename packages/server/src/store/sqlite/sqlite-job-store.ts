@@ -50,6 +50,8 @@ export class SqliteJobStore implements SluiceStore {
   private readonly st: Statements;
   private readonly leaseSt: LeaseStatements;
   private readonly tx: TransactionRunner;
+  /** Request-path writes share the turn's group commit, applied in the order issued (connection.ts). */
+  readonly ordersTurnWrites = true;
 
   /** Takes a connection that openSqliteJobStore has set up and migrated; the store owns it from now on. */
   constructor(

@@ -31,8 +31,8 @@ export class TransactionRunner {
    * A write on the request path, where many arrive at once (submissions, claims, worker posts, and stream reads,
    * which move the consume-once cursor): it runs in its own savepoint of the turn's group commit
    * (group-commit.ts), so concurrent requests share one COMMIT, the costliest part of a small write. Settles
-   * after that commit. Timer-driven maintenance keeps `write`: it
-   * comes one at a time, and committing at once keeps its effects visible as soon as its promise settles.
+   * after that commit. Timer-driven maintenance keeps `write`: it comes one at a time, and committing at once
+   * keeps its effects visible as soon as its promise settles.
    */
   writeGrouped<T>(fn: () => T): Promise<T> {
     return this.writes.submit(fn) as Promise<T>;

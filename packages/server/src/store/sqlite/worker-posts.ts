@@ -114,7 +114,6 @@ export function readStreamItems(st: Statements, endpointId: string, id: string, 
       taken.reduce((sum, { item }) => sum + Buffer.byteLength(item), 0),
       row.pk,
     );
-    row.stream_cursor = last.seq;
     st.moveStreamCursor.run(last.seq, row.pk);
   }
   return { job: rowToJob(row), items: taken.map(({ item }) => JSON.parse(item) as Json), firstSeq };

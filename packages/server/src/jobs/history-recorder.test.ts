@@ -27,10 +27,10 @@ function spiedHistory(): { history: JobHistory; batches: string[][] } {
   return { history, batches };
 }
 
-function recorder(history: JobHistory, retention = 60_000): HistoryRecorder {
+function recorder(history: JobHistory, retention = 60_000, streamCountDelayMs?: number): HistoryRecorder {
   const endpoint = { historyRetention: retention };
   const ctx = { endpoint: () => endpoint, now: () => NOW, log: pino({ level: 'silent' }) } as never;
-  return new HistoryRecorder(ctx, history);
+  return new HistoryRecorder(ctx, history, streamCountDelayMs);
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -66,11 +66,7 @@ describe('HistoryRecorder', () => {
   it('writes the stream count of a running job after a delay, or with a read, not each turn', async () => {
     const spied = spiedHistory();
     history = spied.history;
-    const rec = new HistoryRecorder(
-      { endpoint: () => ({ historyRetention: 60_000 }), now: () => NOW, log: pino({ level: 'silent' }) } as never,
-      history,
-      30,
-    );
+    const rec = recorder(history, 60_000, 30);
     const running = { ...job('a'), status: 'IN_PROGRESS' as const, workerId: 'w1', startedAt: NOW };
     rec.record({ job: running, from: 'IN_PROGRESS', streamed: true });
     rec.record({ job: running, from: 'IN_PROGRESS', streamed: true });

@@ -64,7 +64,7 @@ const STREAM_COUNT_DELAY_MS = 1000;
 export class HistoryRecorder {
   /** Changes waiting for the end of the turn, in the order they happened. */
   private queued: HistoryWrite[] = [];
-  /** Stream appends waiting for the end of the turn, per job, folded into one count. */
+  /** Stream appends waiting for their write (STREAM_COUNT_DELAY_MS at most), per job, folded into one count. */
   private readonly streams = new Map<string, { job: JobRecord; items: number }>();
   private flushScheduled = false;
   private streamTimer: NodeJS.Timeout | undefined;
